@@ -1,0 +1,52 @@
+# Two commands do all the set-up: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpcenter
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test lint format worker beat bench services-check browser-deps clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker: $(BIN)/.installed
+	$(BIN)/celery -A helpcenter worker --loglevel=info
+
+beat: $(BIN)/.installed
+	$(BIN)/celery -A helpcenter beat --loglevel=info --schedule var/celerybeat-schedule
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+services-check: $(BIN)/.installed
+	@$(BIN)/python scripts/services_check.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+
+browser-deps:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(BIN)/.installed services-check browser-deps lint
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/pytest
+
+bench: $(BIN)/.installed services-check
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) var/

@@ -1,0 +1,209 @@
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person; the email address is the login."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email.split("@")[0]
+
+    @property
+    def initials(self) -> str:
+        parts = self.display_name.replace(".", " ").split()
+        return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Business hours for response targets are counted in this zone."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(
+        "accounts.User", through="accounts.Membership", related_name="organizations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "member"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+
+class Cluster(models.Model):
+    class Tier(models.TextChoices):
+        STARTER = "starter", _("Starter")
+        ESSENTIAL = "essential", _("Essential")
+        DEDICATED = "dedicated", _("Dedicated")
+
+    class Environment(models.TextChoices):
+        PRODUCTION = "production", _("Production")
+        NON_PRODUCTION = "non-production", _("Non-production")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="clusters"
+    )
+    name = models.CharField(_("name"), max_length=64)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier)
+    region = models.CharField(_("cloud region"), max_length=64)
+    version = models.CharField(
+        _("TiDB version"),
+        max_length=16,
+        validators=[RegexValidator(r"^v\d+\.\d+\.\d+$", _("Use a version such as v8.5.1."))],
+    )
+    environment = models.CharField(_("environment"), max_length=16, choices=Environment)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="cluster_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(tier__in=["starter", "essential", "dedicated"]),
+                name="cluster_tier_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(environment__in=["production", "non-production"]),
+                name="cluster_environment_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OutboundEmail(models.Model):
+    """One email to one recipient for one event: the outbox the Celery task delivers from."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    event_key = models.CharField(max_length=200)
+    to_email = models.EmailField()
+    subject = models.CharField(max_length=300)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["event_key", "to_email"], name="outbound_email_once"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
+                name="outbound_email_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_email_due_idx")]
+
+    def __str__(self):
+        return f"{self.subject} -> {self.to_email}"

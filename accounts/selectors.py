@@ -1,0 +1,74 @@
+"""The one place that decides which organizations and clusters a user may see.
+
+Missing and not-yours give the same answer (Http404), so a URL never confirms that another
+organization's object exists."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Cluster, Membership, Organization, User
+
+CURRENT_ORGANIZATION_SESSION_KEY = "current_organization_id"
+
+
+def organizations_for_user(*, user: User) -> QuerySet[Organization]:
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user=user).order_by("name")
+
+
+def organization_get_for_user(*, user: User, organization_id) -> Organization:
+    try:
+        return organizations_for_user(user=user).get(pk=int(organization_id))
+    except (Organization.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such organization.") from exc
+
+
+def membership_for(*, user: User, organization: Organization) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, organization=organization).first()
+
+
+def is_owner(*, user: User, organization: Organization) -> bool:
+    membership = membership_for(user=user, organization=organization)
+    return membership is not None and membership.is_owner
+
+
+def organization_owners(*, organization: Organization) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__organization=organization,
+        memberships__role=Membership.Role.OWNER,
+        is_active=True,
+    ).order_by("email")
+
+
+def organization_members(*, organization: Organization) -> QuerySet[User]:
+    return User.objects.filter(memberships__organization=organization, is_active=True).order_by(
+        "email"
+    )
+
+
+def clusters_visible_to(*, user: User, organization: Organization | None = None) -> QuerySet:
+    clusters = Cluster.objects.filter(organization__in=organizations_for_user(user=user))
+    if organization is not None:
+        clusters = clusters.filter(organization=organization)
+    return clusters.select_related("organization").order_by("organization__name", "name")
+
+
+def cluster_get_for_user(*, user: User, cluster_id) -> Cluster:
+    try:
+        return clusters_visible_to(user=user).get(pk=int(cluster_id))
+    except (Cluster.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such cluster.") from exc
+
+
+def current_organization(*, user: User, session) -> Organization | None:
+    """The organization the console shows: the one chosen in the switcher, else the first."""
+    organizations = organizations_for_user(user=user)
+    chosen_id = session.get(CURRENT_ORGANIZATION_SESSION_KEY)
+    if chosen_id is not None:
+        chosen = organizations.filter(pk=chosen_id).first()
+        if chosen is not None:
+            return chosen
+    return organizations.first()

@@ -1,0 +1,82 @@
+"""Response-time arithmetic: around the clock, or business hours (9:00-18:00 Monday to Friday in
+the organization's zone). Arithmetic happens in UTC so daylight-saving changes are exact."""
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+UTC_ZONE = ZoneInfo("UTC")
+BUSINESS_OPENS = time(9, 0)
+BUSINESS_CLOSES = time(18, 0)
+BUSINESS_DAYS = range(0, 5)
+
+
+def business_windows(start: datetime, zone: ZoneInfo) -> Iterator[tuple[datetime, datetime]]:
+    """Business-hour windows in UTC, from the local day of `start` on, without end."""
+    day = start.astimezone(zone).date()
+    while True:
+        if day.weekday() in BUSINESS_DAYS:
+            opens = datetime.combine(day, BUSINESS_OPENS, tzinfo=zone).astimezone(UTC)
+            closes = datetime.combine(day, BUSINESS_CLOSES, tzinfo=zone).astimezone(UTC)
+            yield opens, closes
+        day += timedelta(days=1)
+
+
+def add_working_time(
+    start: datetime, duration: timedelta, *, business_hours: bool, zone: ZoneInfo
+) -> datetime:
+    """The instant at which `duration` of clock time has run from `start`."""
+    start = start.astimezone(UTC)
+    if not business_hours:
+        return start + duration
+    remaining = duration
+    for opens, closes in business_windows(start, zone):
+        begin = max(start, opens)
+        if begin >= closes:
+            continue
+        available = closes - begin
+        if remaining <= available:
+            return begin + remaining
+        remaining -= available
+    raise AssertionError("unreachable: business windows never end")
+
+
+def working_time_between(
+    start: datetime,
+    end: datetime,
+    *,
+    business_hours: bool,
+    zone: ZoneInfo,
+    pauses: Iterable[tuple[datetime, datetime | None]] = (),
+) -> timedelta:
+    """Clock time that ran from `start` to `end`, not counting the paused intervals."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end <= start:
+        return timedelta(0)
+    total = _span(start, end, business_hours=business_hours, zone=zone)
+    for pause_start, pause_end in pauses:
+        clipped_start = max(start, pause_start.astimezone(UTC))
+        clipped_end = min(end, (pause_end or end).astimezone(UTC))
+        if clipped_end > clipped_start:
+            total -= _span(clipped_start, clipped_end, business_hours=business_hours, zone=zone)
+    return max(total, timedelta(0))
+
+
+def _span(start: datetime, end: datetime, *, business_hours: bool, zone: ZoneInfo) -> timedelta:
+    if not business_hours:
+        return end - start
+    total = timedelta(0)
+    for opens, closes in business_windows(start, zone):
+        if opens >= end:
+            break
+        overlap = min(closes, end) - max(opens, start)
+        if overlap > timedelta(0):
+            total += overlap
+    return total
+
+
+def is_within_business_hours(instant: datetime, zone: ZoneInfo) -> bool:
+    local = instant.astimezone(zone)
+    return (
+        local.weekday() in BUSINESS_DAYS and BUSINESS_OPENS <= local.time() <= BUSINESS_CLOSES
+    )

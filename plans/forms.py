@@ -1,0 +1,59 @@
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import SalesInquiry
+from plans.payments import CardDetails
+
+
+class CardForm(forms.Form):
+    """Card details go straight to the gateway; the number and CVC are never shown back."""
+
+    holder_name = forms.CharField(
+        label=_("Name on card"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "cc-name"})
+    )
+    number = forms.CharField(
+        label=_("Card number"),
+        max_length=23,
+        widget=forms.PasswordInput(
+            render_value=False,
+            attrs={"autocomplete": "cc-number", "inputmode": "numeric", "placeholder": "1234 5678 9012 3456"},
+        ),
+    )
+    exp_month = forms.TypedChoiceField(
+        label=_("Expiry month"),
+        coerce=int,
+        choices=[(month, f"{month:02d}") for month in range(1, 13)],
+    )
+    exp_year = forms.TypedChoiceField(label=_("Expiry year"), coerce=int, choices=())
+    cvc = forms.CharField(
+        label=_("Security code (CVC)"),
+        max_length=4,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        this_year = date.today().year
+        self.fields["exp_year"].choices = [
+            (year, str(year)) for year in range(this_year - 1, this_year + 16)
+        ]
+
+    def card(self) -> CardDetails:
+        data = self.cleaned_data
+        return CardDetails(
+            number=data["number"],
+            cvc=data["cvc"],
+            exp_month=data["exp_month"],
+            exp_year=data["exp_year"],
+            holder_name=data["holder_name"],
+        )
+
+
+class SalesInquiryForm(forms.ModelForm):
+    class Meta:
+        model = SalesInquiry
+        fields = ["topic", "name", "company", "email", "phone", "message"]
+        labels = {"topic": _("What would you like?")}
+        widgets = {"message": forms.Textarea(attrs={"rows": 5})}

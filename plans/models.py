@@ -1,0 +1,237 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Portal(models.TextChoices):
+    """The help center's request portals; plans decide which of them an organization reaches."""
+
+    BILLING = "billing", _("TiDB Cloud Account/Billing Support")
+    TECHNICAL = "technical", _("TiDB Cloud Technical Support")
+
+
+class Severity(models.TextChoices):
+    S1 = "S1", "S1"
+    S2 = "S2", "S2"
+    S3 = "S3", "S3"
+    S4 = "S4", "S4"
+
+
+SEVERITY_DEFINITIONS = {
+    Severity.S1: _("Complete loss of production environmental functionality"),
+    Severity.S2: _("High impact on operations in production environments"),
+    Severity.S3: _(
+        "Non-critical database usage issues in production or non-production environments"
+    ),
+    Severity.S4: _(
+        "General question on how a particular feature or function performs or should be "
+        "configured. An issue that has minimal impact on business and can be tolerated for a "
+        "reasonable period."
+    ),
+}
+
+
+class Plan(models.Model):
+    class Purchase(models.TextChoices):
+        FREE = "free", _("Free, the default")
+        SELF_SERVE = "self_serve", _("Self-serve upgrade with a card")
+        SALES = "sales", _("Through the sales team")
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), unique=True, help_text=_("Higher is more."))
+    audience = models.CharField(_("for"), max_length=200, blank=True)
+    purchase = models.CharField(_("how it is bought"), max_length=16, choices=Purchase)
+    monthly_price = models.DecimalField(
+        _("monthly price (USD)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Set by an administrator; empty means not published."),
+    )
+    trial_days = models.PositiveSmallIntegerField(_("trial length in days"), default=0)
+    response_clock = models.CharField(_("response clock"), max_length=120, blank=True)
+    features = models.TextField(_("features"), blank=True, help_text=_("One per line."))
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(purchase__in=["free", "self_serve", "sales"]),
+                name="plan_purchase_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def feature_list(self) -> list[str]:
+        return [line.strip() for line in self.features.splitlines() if line.strip()]
+
+    @property
+    def is_self_serve(self) -> bool:
+        return self.purchase == self.Purchase.SELF_SERVE
+
+    @property
+    def is_sales_only(self) -> bool:
+        return self.purchase == self.Purchase.SALES
+
+
+class PlanPortal(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="portals")
+    portal = models.CharField(_("portal"), max_length=16, choices=Portal)
+
+    class Meta:
+        ordering = ["plan__rank", "portal"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "portal"], name="plan_portal_unique"),
+            models.CheckConstraint(
+                condition=models.Q(portal__in=["billing", "technical"]), name="plan_portal_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: {self.get_portal_display()}"
+
+
+class ResponseTarget(models.Model):
+    """Time to first response an engineer promises, per plan and severity."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="response_targets")
+    severity = models.CharField(_("severity"), max_length=2, choices=Severity)
+    minutes = models.PositiveIntegerField(_("minutes"), validators=[MinValueValidator(1)])
+    business_hours = models.BooleanField(
+        _("business hours"),
+        help_text=_("Counted 9:00-18:00 Monday to Friday in the organization's time zone."),
+    )
+
+    class Meta:
+        ordering = ["plan__rank", "severity"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "severity"], name="response_target_unique"),
+            models.CheckConstraint(condition=models.Q(minutes__gt=0), name="response_target_pos"),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=["S1", "S2", "S3", "S4"]),
+                name="response_target_severity_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {self.severity}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.minutes % 60 == 0:
+            hours = self.minutes // 60
+            amount = f"{hours} hour" if hours == 1 else f"{hours} hours"
+        else:
+            amount = f"{self.minutes} minutes"
+        return f"{amount}, business hours" if self.business_hours else amount
+
+    @property
+    def short_label(self) -> str:
+        if self.minutes % 60 == 0:
+            amount = f"{self.minutes // 60} h"
+        else:
+            amount = f"{self.minutes} min"
+        return f"{amount} (business)" if self.business_hours else amount
+
+
+class PaymentMethod(models.Model):
+    """What the gateway lets us keep of a card: never the number, never the CVC."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="payment_methods"
+    )
+    brand = models.CharField(max_length=32)
+    last4 = models.CharField(max_length=4)
+    exp_month = models.PositiveSmallIntegerField()
+    exp_year = models.PositiveSmallIntegerField()
+    holder_name = models.CharField(max_length=120)
+    gateway_reference = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(exp_month__gte=1, exp_month__lte=12),
+                name="payment_method_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(last4__regex=r"^[0-9]{4}$"), name="payment_method_last4_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.brand} ending in {self.last4}"
+
+
+class Subscription(models.Model):
+    """An organization's current plan; an organization without one is on Basic."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="subscription"
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    started_at = models.DateTimeField()
+    trial_ends_at = models.DateTimeField(null=True, blank=True)
+    payment_method = models.ForeignKey(
+        PaymentMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self):
+        return f"{self.organization}: {self.plan}"
+
+
+class PlanChange(models.Model):
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="plan_changes"
+    )
+    from_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    to_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self):
+        return f"{self.organization}: {self.from_plan} -> {self.to_plan}"
+
+
+class SalesInquiry(models.Model):
+    class Topic(models.TextChoices):
+        PREMIUM = "premium", _("Premium support plan")
+        POC = "poc", _("Proof of concept (PoC)")
+        DEMO = "demo", _("A demo")
+        TRIAL_CREDITS = "trial_credits", _("Free trial credits")
+        OTHER = "other", _("Something else")
+
+    topic = models.CharField(_("topic"), max_length=16, choices=Topic)
+    name = models.CharField(_("name"), max_length=120)
+    company = models.CharField(_("company"), max_length=120)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    message = models.TextField(_("message"), max_length=5000)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "sales inquiries"
+
+    def __str__(self):
+        return f"{self.get_topic_display()} from {self.company}"

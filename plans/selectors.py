@@ -1,0 +1,104 @@
+"""Reads about plans, and the one entitlement rule: which portals a user may use, and with which
+organizations. The tickets app, the help center home and the console menus all ask here."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+from accounts.selectors import organizations_for_user
+from plans.calendar import UTC_ZONE, add_working_time
+from plans.models import Plan, PlanChange, PlanPortal, Portal, ResponseTarget
+
+DEFAULT_PLAN_CODE = "basic"
+
+
+def default_plan() -> Plan:
+    return Plan.objects.get(code=DEFAULT_PLAN_CODE)
+
+
+def plans_for_support_page() -> QuerySet[Plan]:
+    return Plan.objects.order_by("rank").prefetch_related(
+        Prefetch("response_targets", queryset=ResponseTarget.objects.order_by("severity")),
+        "portals",
+    )
+
+
+def plan_for_organization(*, organization: Organization | None) -> Plan:
+    """The organization's plan; Basic when it has no subscription (or there is no organization)."""
+    if organization is None:
+        return default_plan()
+    try:
+        return organization.subscription.plan
+    except Organization.subscription.RelatedObjectDoesNotExist:
+        return default_plan()
+
+
+def plan_history(*, organization: Organization) -> QuerySet[PlanChange]:
+    return organization.plan_changes.select_related("from_plan", "to_plan", "changed_by")
+
+
+def _plans_with_portal(portal: str) -> QuerySet[Plan]:
+    return Plan.objects.filter(portals__portal=portal)
+
+
+def portal_organizations(*, user: User, portal: str) -> QuerySet[Organization]:
+    """The user's organizations whose plan reaches `portal`."""
+    reaches = Q(subscription__plan__in=_plans_with_portal(portal))
+    if PlanPortal.objects.filter(plan__code=DEFAULT_PLAN_CODE, portal=portal).exists():
+        reaches |= Q(subscription__isnull=True)
+    return organizations_for_user(user=user).filter(reaches).distinct().order_by("name")
+
+
+@dataclass(frozen=True)
+class PortalAccess:
+    portal: str
+    allowed: bool
+    organizations: list[Organization]
+    required_plan: Plan | None
+
+    @property
+    def name(self) -> str:
+        return Portal(self.portal).label
+
+    @property
+    def refusal(self) -> str:
+        plan_name = self.required_plan.name if self.required_plan else _("a paid")
+        return _(
+            "%(portal)s needs an organization on the %(plan)s plan or above. "
+            "Upgrade your support plan to open it."
+        ) % {"portal": self.name, "plan": plan_name}
+
+
+def portal_access(*, user: User, portal: str) -> PortalAccess:
+    """May this user use this portal, and with which organizations.
+
+    The account/billing portal also takes requests that name no organization, so it is open to
+    every signed-in user; any other portal needs an organization whose plan reaches it.
+    """
+    organizations = list(portal_organizations(user=user, portal=portal))
+    allowed = bool(organizations) or (portal == Portal.BILLING and user.is_authenticated)
+    required_plan = _plans_with_portal(portal).order_by("rank").first()
+    return PortalAccess(
+        portal=portal, allowed=allowed, organizations=organizations, required_plan=required_plan
+    )
+
+
+def response_target_for(*, plan: Plan, severity: str) -> ResponseTarget | None:
+    return ResponseTarget.objects.filter(plan=plan, severity=severity).first()
+
+
+def response_due_at(
+    *, target: ResponseTarget | None, start: datetime, organization: Organization | None
+) -> datetime | None:
+    """When an engineer must first respond; None where the plan promises nothing."""
+    if target is None:
+        return None
+    return add_working_time(
+        start,
+        timedelta(minutes=target.minutes),
+        business_hours=target.business_hours,
+        zone=organization.zone if organization else UTC_ZONE,
+    )

@@ -1,0 +1,133 @@
+"""Actions that change an organization's support plan, and sales inquiries."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+from accounts.selectors import is_owner, organization_owners
+from accounts.services import outbound_email_queue
+from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry, Subscription
+from plans.payments import CardDetails, payment_gateway
+from plans.selectors import plan_for_organization
+
+
+def _require_owner(*, organization: Organization, actor: User) -> None:
+    if not is_owner(user=actor, organization=organization):
+        raise PermissionDenied(_("Only an owner of %(org)s can change its support plan.") % {
+            "org": organization.name
+        })
+
+
+def _plan_change(
+    *,
+    organization: Organization,
+    to_plan: Plan,
+    actor: User,
+    reason: str,
+    payment_method: PaymentMethod | None = None,
+) -> PlanChange:
+    from_plan = plan_for_organization(organization=organization)
+    now = timezone.now()
+    subscription, _created = Subscription.objects.select_for_update().get_or_create(
+        organization=organization, defaults={"plan": to_plan, "started_at": now}
+    )
+    had_trial = PlanChange.objects.filter(organization=organization, to_plan=to_plan).exists()
+    subscription.plan = to_plan
+    subscription.started_at = now
+    subscription.trial_ends_at = (
+        now + timezone.timedelta(days=to_plan.trial_days)
+        if to_plan.trial_days and not had_trial
+        else None
+    )
+    if payment_method is not None:
+        subscription.payment_method = payment_method
+    subscription.save(update_fields=["plan", "started_at", "trial_ends_at", "payment_method"])
+    change = PlanChange.objects.create(
+        organization=organization, from_plan=from_plan, to_plan=to_plan, changed_by=actor,
+        reason=reason,
+    )
+    for owner in organization_owners(organization=organization).exclude(pk=actor.pk):
+        outbound_email_queue(
+            event_key=f"plan-change:{change.pk}",
+            to_email=owner.email,
+            template_name="plan_changed",
+            context={"change": change, "organization": organization, "recipient": owner,
+                     "subscription": subscription},
+        )
+    return change
+
+
+@transaction.atomic
+def plan_upgrade(
+    *, organization: Organization, plan: Plan, actor: User, card: CardDetails
+) -> PlanChange:
+    """A self-serve upgrade: the card is validated by the gateway and only its safe parts kept."""
+    _require_owner(organization=organization, actor=actor)
+    current = plan_for_organization(organization=organization)
+    if not plan.is_self_serve:
+        raise ValidationError(_("The %(plan)s plan is not sold online; contact sales.") % {
+            "plan": plan.name
+        })
+    if plan.rank <= current.rank:
+        raise ValidationError(_("%(org)s is already on %(current)s, which includes %(plan)s.") % {
+            "org": organization.name, "current": current.name, "plan": plan.name
+        })
+    stored = payment_gateway().store_card(card)
+    payment_method = PaymentMethod.objects.create(
+        organization=organization,
+        brand=stored.brand,
+        last4=stored.last4,
+        exp_month=stored.exp_month,
+        exp_year=stored.exp_year,
+        holder_name=stored.holder_name,
+        gateway_reference=stored.reference,
+    )
+    return _plan_change(
+        organization=organization, to_plan=plan, actor=actor,
+        reason=_("Self-serve upgrade with %(card)s") % {"card": payment_method},
+        payment_method=payment_method,
+    )
+
+
+@transaction.atomic
+def plan_downgrade(*, organization: Organization, plan: Plan, actor: User) -> PlanChange:
+    """Move to a lower plan at once; open requests stay, new ones follow the lower plan."""
+    _require_owner(organization=organization, actor=actor)
+    current = plan_for_organization(organization=organization)
+    if plan.rank >= current.rank:
+        raise ValidationError(_("%(plan)s is not lower than the current plan, %(current)s.") % {
+            "plan": plan.name, "current": current.name
+        })
+    return _plan_change(
+        organization=organization, to_plan=plan, actor=actor, reason=_("Downgrade by an owner")
+    )
+
+
+@transaction.atomic
+def sales_inquiry_create(
+    *,
+    topic: str,
+    name: str,
+    company: str,
+    email: str,
+    phone: str,
+    message: str,
+    organization: Organization | None,
+    created_by: User | None,
+) -> SalesInquiry:
+    inquiry = SalesInquiry(
+        topic=topic, name=name, company=company, email=email, phone=phone, message=message,
+        organization=organization, created_by=created_by,
+    )
+    inquiry.full_clean()
+    inquiry.save()
+    outbound_email_queue(
+        event_key=f"sales-inquiry:{inquiry.pk}",
+        to_email=settings.SALES_TEAM_EMAIL,
+        template_name="sales_inquiry",
+        context={"inquiry": inquiry},
+    )
+    return inquiry

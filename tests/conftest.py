@@ -1,0 +1,64 @@
+import pytest
+
+from accounts.models import Membership
+from tests.factories import (
+    ClusterFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    SupportEngineerFactory,
+    UserFactory,
+    subscribe,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def org_factory(db):
+    """An organization on a plan, with an owner and a cluster."""
+
+    def make(plan_code="basic", name=None, time_zone="UTC"):
+        organization = OrganizationFactory(
+            **({"name": name} if name else {}), time_zone=time_zone
+        )
+        if plan_code != "basic":
+            subscribe(organization, plan_code)
+        owner = UserFactory()
+        MembershipFactory(user=owner, organization=organization, role=Membership.Role.OWNER)
+        cluster = ClusterFactory(organization=organization)
+        return organization, owner, cluster
+
+    return make
+
+
+@pytest.fixture
+def basic_org(org_factory):
+    return org_factory("basic")
+
+
+@pytest.fixture
+def enterprise_org(org_factory):
+    return org_factory("enterprise")
+
+
+@pytest.fixture
+def developer_org(org_factory):
+    return org_factory("developer")
+
+
+@pytest.fixture
+def engineer(db):
+    return SupportEngineerFactory()
+
+
+@pytest.fixture
+def member_of():
+    def add(organization, role=Membership.Role.MEMBER):
+        user = UserFactory()
+        MembershipFactory(user=user, organization=organization, role=role)
+        return user
+
+    return add

@@ -1,0 +1,192 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Cluster, User
+from plans.models import SEVERITY_DEFINITIONS, Portal, Severity
+from tickets.models import DESCRIPTION_MAX_LENGTH, Component, Ticket
+
+TECHNICAL_DESCRIPTION_HELP = _(
+    "Describe the issue in as much detail as you can: the exact timestamp when it happened, the "
+    "detailed error messages and call stack, and your own troubleshooting or analysis."
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the attachment rules in the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class ClusterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Cluster) -> str:
+        return f"{obj.name} ({obj.organization.name}, {obj.version})"
+
+
+class RequestForm(forms.Form):
+    """The fields both portals share. Choices are only the user's own organizations and clusters;
+    the service decides the rules (S1, cluster ownership, plan)."""
+
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=255,
+        help_text=_("A brief summary of your question."),
+    )
+    organization = forms.ModelChoiceField(
+        label=_("TiDB Cloud Org"),
+        queryset=None,
+        required=False,
+        empty_label=_("None (not about an organization)"),
+        help_text=_("Select the relevant TiDB Cloud organization, if applicable."),
+    )
+    cluster = ClusterChoiceField(
+        label=_("TiDB Cloud Cluster"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Select the relevant TiDB Cloud cluster, if applicable."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Provide the details about the issue."),
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Estimate the business impact of the issue."),
+    )
+    shared_with_organization = forms.BooleanField(
+        label=_("Share with my organization"),
+        required=False,
+        help_text=_("Members of the organization can see and follow this request."),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        help_text=_("Screenshots, logs, PDF or archives; up to 5 files of 10 MB each."),
+    )
+
+    def __init__(self, *args, organizations, clusters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["cluster"].queryset = clusters
+
+    @property
+    def severity_definitions(self):
+        return [(code, SEVERITY_DEFINITIONS[code]) for code, _label in self.fields["severity"].choices]
+
+
+class BillingRequestForm(RequestForm):
+    """S1 is not offered here; a posted S1 is refused by the service with a clear message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].widget.choices = [
+            choice for choice in Severity.choices if choice[0] != Severity.S1
+        ]
+        self.fields["severity"].help_text = _(
+            "Estimate the business impact of the issue. S1 is not applicable to billing or "
+            "account issues."
+        )
+
+    @property
+    def severity_definitions(self):
+        return [
+            (code, SEVERITY_DEFINITIONS[code]) for code in Severity.values if code != Severity.S1
+        ]
+
+
+class TechnicalRequestForm(RequestForm):
+    environment = forms.ChoiceField(
+        label=_("Environment"),
+        choices=Ticket.Environment.choices,
+        widget=forms.RadioSelect,
+        help_text=_("The environment in which you use the TiDB Cloud cluster."),
+    )
+    components = forms.ModelMultipleChoiceField(
+        label=_("Components"),
+        queryset=Component.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The TiDB Cloud components the issue is about, such as TiDB, TiKV, PD or "
+                    "TiFlash."),
+    )
+    affects_version = forms.CharField(
+        label=_("Affects versions"),
+        max_length=32,
+        required=False,
+        help_text=_("The TiDB Cloud cluster version related to the issue, such as v8.5.1."),
+    )
+    field_order = [
+        "summary", "organization", "cluster", "environment", "description", "severity",
+        "components", "affects_version", "shared_with_organization", "attachments",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organization = self.fields["organization"]
+        organization.required = True
+        organization.empty_label = None
+        organization.help_text = _("Select the relevant TiDB Cloud organization for the issue.")
+        self.fields["description"].help_text = TECHNICAL_DESCRIPTION_HELP
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("Add a comment…")}),
+    )
+    attachments = MultipleFileField(label=_("Attach files"))
+
+
+class SharingForm(forms.Form):
+    shared_with_organization = forms.BooleanField(
+        label=_("Share with the organization"), required=False
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Share with people"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = colleagues
+
+
+class NotificationsForm(forms.Form):
+    enabled = forms.BooleanField(required=False)
+
+
+class RequestFilterForm(forms.Form):
+    STATUS_CHOICES = [("open", _("Open requests")), ("closed", _("Closed requests")),
+                      ("all", _("Any status"))]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    portal = forms.ChoiceField(label=_("Portal"), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=None, required=False, empty_label=_("All organizations")
+    )
+    mine = forms.BooleanField(label=_("Created by me"), required=False)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["portal"].choices = [("", _("All portals")), *Portal.choices]
+        self.fields["organization"].queryset = organizations

@@ -1,0 +1,289 @@
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Portal, Severity
+
+DESCRIPTION_MAX_LENGTH = 32_000
+
+
+class Component(models.Model):
+    """A product component a technical request can name; administrators edit the list."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("offered on the form"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TicketKeyCounter(models.Model):
+    """The last number handed out per key prefix; rows are locked while a key is allocated."""
+
+    prefix = models.CharField(max_length=8, primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.prefix}-{self.last_number}"
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        WAITING_FOR_SUPPORT = "waiting_for_support", _("Waiting for support")
+        IN_PROGRESS = "in_progress", _("In progress")
+        WAITING_FOR_CUSTOMER = "waiting_for_customer", _("Waiting for customer")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        CANCELED = "canceled", _("Canceled")
+
+    class Environment(models.TextChoices):
+        PRODUCTION = "production", _("Production")
+        NON_PRODUCTION = "non-production", _("Non-production")
+
+    OPEN_STATUSES = (
+        Status.WAITING_FOR_SUPPORT,
+        Status.IN_PROGRESS,
+        Status.WAITING_FOR_CUSTOMER,
+    )
+    CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELED)
+
+    key = models.CharField(_("key"), max_length=20, unique=True, editable=False)
+    portal = models.CharField(_("portal"), max_length=16, choices=Portal)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("TiDB Cloud Org"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    cluster = models.ForeignKey(
+        "accounts.Cluster",
+        verbose_name=_("TiDB Cloud Cluster"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_tickets"
+    )
+    summary = models.CharField(_("Summary"), max_length=255)
+    description = models.TextField(
+        _("Description"), validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)]
+    )
+    severity = models.CharField(_("Severity"), max_length=2, choices=Severity)
+    environment = models.CharField(
+        _("Environment"), max_length=16, choices=Environment, blank=True
+    )
+    components = models.ManyToManyField(
+        Component, verbose_name=_("Components"), blank=True, related_name="tickets"
+    )
+    affects_version = models.CharField(_("Affects versions"), max_length=32, blank=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status, default=Status.WAITING_FOR_SUPPORT
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        limit_choices_to={"is_staff": True},
+    )
+    shared_with_organization = models.BooleanField(_("shared with the organization"))
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="participating_tickets"
+    )
+    plan = models.ForeignKey(
+        "plans.Plan",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        help_text=_("The plan the request was opened under; its response target stays."),
+    )
+    response_target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    response_target_business_hours = models.BooleanField(default=False)
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set while the request waits for the customer.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_activity_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__in=["S1", "S2", "S3", "S4"]), name="ticket_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(portal__in=["billing", "technical"]), name="ticket_portal_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "waiting_for_support",
+                        "in_progress",
+                        "waiting_for_customer",
+                        "resolved",
+                        "closed",
+                        "canceled",
+                    ]
+                ),
+                name="ticket_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(portal="billing", severity="S1"), name="ticket_billing_not_s1"
+            ),
+            models.CheckConstraint(
+                condition=~Q(portal="technical", organization__isnull=True),
+                name="ticket_technical_has_organization",
+            ),
+            models.CheckConstraint(
+                condition=~Q(severity="S1") | Q(environment="") | Q(environment="production"),
+                name="ticket_s1_is_production",
+            ),
+            models.CheckConstraint(
+                condition=Q(environment__in=["", "production", "non-production"]),
+                name="ticket_environment_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity_idx"),
+            models.Index(fields=["organization", "-last_activity_at"], name="ticket_org_activity_idx"),
+            models.Index(fields=["reporter", "-last_activity_at"], name="ticket_reporter_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            models.Index(fields=["first_response_due_at"], name="ticket_response_due_idx"),
+            models.Index(fields=["severity"], name="ticket_severity_idx"),
+            models.Index(fields=["portal"], name="ticket_portal_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.summary}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def response_target_label(self) -> str:
+        if not self.response_target_minutes:
+            return ""
+        minutes = self.response_target_minutes
+        if minutes % 60 == 0:
+            amount = f"{minutes // 60} hour" if minutes == 60 else f"{minutes // 60} hours"
+        else:
+            amount = f"{minutes} minutes"
+        if self.response_target_business_hours:
+            amount = amount.replace("hour", "business hour")
+        return amount
+
+
+class TicketNotificationSetting(models.Model):
+    """A person's choice to be emailed, or not, about one request."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notification_settings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    enabled = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="ticket_notification_unique"),
+        ]
+
+
+class Comment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"), validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
+    is_internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Internal notes never reach a customer.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="comment_ticket_idx")]
+
+    def __str__(self):
+        return f"{'Note' if self.is_internal else 'Comment'} on {self.ticket_id} by {self.author_id}"
+
+    @property
+    def by_support(self) -> bool:
+        return self.author.is_staff
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"attachments/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}{suffix}"
+
+
+class Attachment(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class TicketEvent(models.Model):
+    """The request's history: who changed what, when, from what, to what."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        STATUS = "status", _("Status changed")
+        ASSIGNEE = "assignee", _("Assignee changed")
+        SHARING = "sharing", _("Sharing changed")
+        COMMENT = "comment", _("Comment added")
+        NOTE = "note", _("Internal note added")
+        FIRST_RESPONSE = "first_response", _("First response")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind)
+    from_value = models.CharField(max_length=200, blank=True)
+    to_value = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_event_ticket_idx")]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.kind}: {self.from_value} -> {self.to_value}"
+
+
+class CannedResponse(models.Model):
+    """A reply snippet; {customer_name}, {key} and {plan} are filled in when inserted."""
+
+    title = models.CharField(max_length=120, unique=True)
+    body = models.TextField(
+        help_text=_("Placeholders: {customer_name}, {key}, {plan}, {summary}.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,115 @@
+"""Who is emailed about what. Called by the services inside their transaction; every email goes
+through the outbox, so it is sent after commit by a Celery task, once per event and recipient."""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.services import outbound_email_queue
+from tickets.models import Comment, Ticket, TicketEvent
+from tickets.selectors import customer_recipients, is_support_engineer
+
+UNSUBSCRIBE_SALT = "tickets.notifications-off"
+
+
+def unsubscribe_token(*, ticket: Ticket, user: User) -> str:
+    return signing.dumps({"ticket": ticket.pk, "user": user.pk}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, int]:
+    """The (ticket id, user id) a link was made for; raises signing.BadSignature when forged."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    return int(data["ticket"]), int(data["user"])
+
+
+def _ticket_url(ticket: Ticket) -> str:
+    return settings.SITE_URL + reverse("tickets:request-detail", args=[ticket.key])
+
+
+def _to_customer(*, ticket: Ticket, user: User, event_key: str, template: str, **context) -> None:
+    unsubscribe_url = settings.SITE_URL + reverse(
+        "tickets:notifications-off", args=[unsubscribe_token(ticket=ticket, user=user)]
+    )
+    outbound_email_queue(
+        event_key=event_key,
+        to_email=user.email,
+        template_name=template,
+        context={
+            "ticket": ticket,
+            "recipient": user,
+            "ticket_url": _ticket_url(ticket),
+            "unsubscribe_url": unsubscribe_url,
+            **context,
+        },
+    )
+
+
+def _to_support(*, ticket: Ticket, event_key: str, template: str, exclude: User | None, **context):
+    """The assignee, or the support team address while nobody has the request."""
+    assignee = ticket.assignee
+    if assignee is not None and exclude is not None and assignee.pk == exclude.pk:
+        return
+    to_email = assignee.email if assignee is not None else settings.SUPPORT_TEAM_EMAIL
+    admin_url = settings.SITE_URL + reverse("admin:tickets_ticket_change", args=[ticket.pk])
+    outbound_email_queue(
+        event_key=event_key,
+        to_email=to_email,
+        template_name=template,
+        context={"ticket": ticket, "ticket_url": admin_url, "for_support": True, **context},
+    )
+
+
+def ticket_created(*, ticket: Ticket) -> None:
+    _to_customer(
+        ticket=ticket, user=ticket.reporter, event_key=f"ticket:{ticket.pk}:created",
+        template="ticket_created",
+    )
+    outbound_email_queue(
+        event_key=f"ticket:{ticket.pk}:created",
+        to_email=settings.SUPPORT_TEAM_EMAIL,
+        template_name="ticket_created_support",
+        context={
+            "ticket": ticket,
+            "ticket_url": settings.SITE_URL
+            + reverse("admin:tickets_ticket_change", args=[ticket.pk]),
+        },
+    )
+
+
+def engineer_replied(*, comment: Comment) -> None:
+    if comment.is_internal:
+        return
+    for user in customer_recipients(ticket=comment.ticket, exclude=comment.author):
+        _to_customer(
+            ticket=comment.ticket, user=user, event_key=f"comment:{comment.pk}",
+            template="ticket_comment", comment=comment,
+        )
+
+
+def customer_commented(*, comment: Comment) -> None:
+    _to_support(
+        ticket=comment.ticket, event_key=f"comment:{comment.pk}", template="ticket_comment",
+        exclude=comment.author, comment=comment,
+    )
+
+
+def status_changed(*, event: TicketEvent, from_status: str) -> None:
+    ticket, actor = event.ticket, event.actor
+    resolved = ticket.status == Ticket.Status.RESOLVED
+    reopened = from_status == Ticket.Status.RESOLVED and ticket.is_open
+    context = {"event": event, "resolved": resolved, "reopened": reopened}
+    event_key = f"ticket-event:{event.pk}"
+    if actor is not None and not is_support_engineer(user=actor):
+        if resolved or reopened:
+            _to_support(
+                ticket=ticket, event_key=event_key, template="ticket_status", exclude=actor,
+                **context,
+            )
+        recipients = customer_recipients(ticket=ticket, exclude=actor) if resolved else []
+    else:
+        recipients = customer_recipients(ticket=ticket, exclude=actor, everyone=resolved)
+    for user in recipients:
+        _to_customer(
+            ticket=ticket, user=user, event_key=event_key, template="ticket_status", **context
+        )

@@ -1,0 +1,188 @@
+"""The one place that decides which requests, comments and attachments a user sees."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from tickets.models import Attachment, Comment, Ticket, TicketNotificationSetting
+
+SUPPORT_ENGINEERS_GROUP = "Support engineers"
+AT_RISK_WITHIN = timedelta(hours=1)
+CRITICAL_WITHIN = timedelta(minutes=30)
+
+
+def is_support_engineer(*, user: User) -> bool:
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return Group.objects.filter(name=SUPPORT_ENGINEERS_GROUP, user=user).exists()
+
+
+def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
+    """A request is visible to its reporter, its participants, and the members of the
+    organization it is shared with. Support engineers see requests in the admin, not here."""
+    if not user.is_authenticated:
+        return Ticket.objects.none()
+    participant = Ticket.participants.through.objects.filter(ticket=OuterRef("pk"), user=user)
+    member_of = Membership.objects.filter(user=user).values("organization_id")
+    return Ticket.objects.filter(
+        Q(reporter=user)
+        | Exists(participant)
+        | Q(shared_with_organization=True, organization_id__in=member_of)
+    )
+
+
+def tickets_for_support(*, user: User) -> QuerySet[Ticket]:
+    """What the admin shows: every request to support engineers, nothing to other staff."""
+    if not is_support_engineer(user=user):
+        return Ticket.objects.none()
+    return Ticket.objects.all()
+
+
+def ticket_get_for_user(*, user: User, key: str) -> Ticket:
+    ticket = (
+        tickets_visible_to(user=user)
+        .select_related("organization", "cluster", "reporter", "assignee", "plan")
+        .prefetch_related("components", "participants")
+        .filter(key=str(key).upper())
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such request.")
+    return ticket
+
+
+def ticket_public_comments(*, ticket: Ticket) -> QuerySet[Comment]:
+    return (
+        ticket.comments.filter(is_internal=False)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("created_at", "pk")
+    )
+
+
+def attachment_get_for_user(*, user: User, key: str, attachment_id) -> Attachment:
+    ticket = ticket_get_for_user(user=user, key=key)
+    try:
+        return Attachment.objects.select_related("comment").get(
+            pk=int(attachment_id), comment__ticket=ticket, comment__is_internal=False
+        )
+    except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such attachment.") from exc
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    status: str = "open"
+    portal: str = ""
+    organization_id: int | None = None
+    created_by_me: bool = False
+    query: str = ""
+
+
+def tickets_for_request_list(*, user: User, filters: RequestFilters) -> QuerySet[Ticket]:
+    tickets = tickets_visible_to(user=user)
+    if filters.status == "open":
+        tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
+    elif filters.status == "closed":
+        tickets = tickets.filter(status__in=Ticket.CLOSED_STATUSES)
+    if filters.portal:
+        tickets = tickets.filter(portal=filters.portal)
+    if filters.organization_id:
+        tickets = tickets.filter(organization_id=filters.organization_id)
+    if filters.created_by_me:
+        tickets = tickets.filter(reporter=user)
+    if filters.query:
+        tickets = tickets.filter(
+            Q(summary__icontains=filters.query)
+            | Q(description__icontains=filters.query)
+            | Q(key__iexact=filters.query)
+        )
+    return tickets.select_related("organization", "reporter", "cluster").order_by(
+        "-last_activity_at", "-pk"
+    )
+
+
+def notification_enabled_for(*, ticket: Ticket, user: User) -> bool:
+    """Reporter and participants are notified unless they turned it off; other members opt in."""
+    setting = TicketNotificationSetting.objects.filter(ticket=ticket, user=user).first()
+    if setting is not None:
+        return setting.enabled
+    return user.pk == ticket.reporter_id or ticket.participants.filter(pk=user.pk).exists()
+
+
+def customer_recipients(
+    *, ticket: Ticket, exclude: User | None = None, everyone: bool = False
+) -> list[User]:
+    """Customers to email about a public change, honouring each one's notification choice
+    unless `everyone` (a resolution is always sent)."""
+    choices = dict(
+        TicketNotificationSetting.objects.filter(ticket=ticket).values_list("user_id", "enabled")
+    )
+    default_on = {ticket.reporter_id, *ticket.participants.values_list("pk", flat=True)}
+    opted_in = {pk for pk, enabled in choices.items() if enabled}
+    candidates = User.objects.filter(is_active=True, is_staff=False, pk__in=default_on | opted_in)
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    recipients = []
+    for user in candidates.order_by("email"):
+        if not everyone and not choices.get(user.pk, user.pk in default_on):
+            continue
+        if tickets_visible_to(user=user).filter(pk=ticket.pk).exists():
+            recipients.append(user)
+    return recipients
+
+
+@dataclass(frozen=True)
+class ResponseClock:
+    """Where a request stands against its first-response target."""
+
+    state: str
+    due_at: datetime | None
+    remaining: timedelta | None
+
+    @property
+    def label(self) -> str:
+        return {
+            "on_track": "On track",
+            "at_risk": "At risk",
+            "breached": "Breached",
+            "paused": "Paused, waiting for you",
+            "met": "Met",
+            "none": "No response target",
+        }[self.state]
+
+    @property
+    def urgency(self) -> str:
+        """green, amber or red for the agents' list."""
+        if self.state in ("breached",) or (
+            self.remaining is not None and self.remaining < CRITICAL_WITHIN
+        ):
+            return "red"
+        if self.state == "at_risk":
+            return "amber"
+        return "green"
+
+
+def response_clock(*, ticket: Ticket, now: datetime | None = None) -> ResponseClock:
+    now = now or timezone.now()
+    due = ticket.first_response_due_at
+    if not ticket.response_target_minutes or due is None:
+        return ResponseClock("none", None, None)
+    if ticket.first_responded_at is not None:
+        state = "met" if ticket.first_responded_at <= due else "breached"
+        return ResponseClock(state, due, None)
+    if ticket.sla_paused_at is not None:
+        return ResponseClock("paused", due, due - ticket.sla_paused_at)
+    remaining = due - now
+    if remaining < timedelta(0):
+        return ResponseClock("breached", due, remaining)
+    if remaining < AT_RISK_WITHIN:
+        return ResponseClock("at_risk", due, remaining)
+    return ResponseClock("on_track", due, remaining)

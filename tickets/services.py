@@ -1,0 +1,372 @@
+"""Every change to a request goes through here: the portal, the admin and the tasks call these."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Cluster, Membership, Organization, User
+from accounts.selectors import organizations_for_user
+from plans.calendar import UTC_ZONE, add_working_time, working_time_between
+from plans.models import Portal, Severity
+from plans.selectors import (
+    plan_for_organization,
+    portal_access,
+    response_due_at,
+    response_target_for,
+)
+from tickets import notifications
+from tickets.attachments import attachments_validate
+from tickets.models import (
+    Attachment,
+    Comment,
+    Component,
+    Ticket,
+    TicketEvent,
+    TicketKeyCounter,
+    TicketNotificationSetting,
+)
+from tickets.selectors import is_support_engineer
+
+KEY_PREFIXES = {Portal.BILLING: "BILL", Portal.TECHNICAL: "TECH"}
+Status = Ticket.Status
+
+# Who may move a request from one status to another. Customers only resolve and reopen; a
+# customer comment also hands a request waiting for them back to support.
+ENGINEER_TRANSITIONS = {
+    Status.WAITING_FOR_SUPPORT: {
+        Status.IN_PROGRESS, Status.WAITING_FOR_CUSTOMER, Status.RESOLVED, Status.CANCELED,
+    },
+    Status.IN_PROGRESS: {
+        Status.WAITING_FOR_SUPPORT, Status.WAITING_FOR_CUSTOMER, Status.RESOLVED, Status.CANCELED,
+    },
+    Status.WAITING_FOR_CUSTOMER: {
+        Status.WAITING_FOR_SUPPORT, Status.IN_PROGRESS, Status.RESOLVED, Status.CANCELED,
+    },
+    Status.RESOLVED: {Status.WAITING_FOR_SUPPORT, Status.IN_PROGRESS, Status.CLOSED},
+    Status.CLOSED: set(),
+    Status.CANCELED: set(),
+}
+CUSTOMER_TRANSITIONS = {
+    Status.WAITING_FOR_SUPPORT: {Status.RESOLVED},
+    Status.IN_PROGRESS: {Status.RESOLVED},
+    Status.WAITING_FOR_CUSTOMER: {Status.RESOLVED, Status.WAITING_FOR_SUPPORT},
+    Status.RESOLVED: {Status.WAITING_FOR_SUPPORT},
+    Status.CLOSED: set(),
+    Status.CANCELED: set(),
+}
+
+
+def _next_key(portal: str) -> str:
+    """Allocate the next key; the UPDATE locks the counter row until the transaction ends."""
+    prefix = KEY_PREFIXES[portal]
+    TicketKeyCounter.objects.get_or_create(prefix=prefix)
+    TicketKeyCounter.objects.filter(prefix=prefix).update(last_number=F("last_number") + 1)
+    number = TicketKeyCounter.objects.values_list("last_number", flat=True).get(prefix=prefix)
+    return f"{prefix}-{number}"
+
+
+def _record(
+    ticket: Ticket, actor: User | None, kind: str, from_value="", to_value=""
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, actor=actor, kind=kind, from_value=str(from_value)[:200],
+        to_value=str(to_value)[:200],
+    )
+
+
+def _touch(ticket: Ticket) -> None:
+    ticket.last_activity_at = timezone.now()
+    ticket.save(update_fields=["last_activity_at"])
+
+
+def _check_cluster(
+    *, cluster: Cluster | None, organization: Organization | None, reporter: User
+) -> None:
+    if cluster is None:
+        return
+    if organization is not None:
+        if cluster.organization_id != organization.pk:
+            raise ValidationError(
+                {"cluster": _("%(cluster)s does not belong to %(org)s.") % {
+                    "cluster": cluster.name, "org": organization.name
+                }}
+            )
+    elif not organizations_for_user(user=reporter).filter(pk=cluster.organization_id).exists():
+        raise ValidationError({"cluster": _("Choose one of your organizations' clusters.")})
+
+
+def default_sharing(*, reporter: User) -> bool:
+    """Shared with the organization when the reporter has exactly one; private otherwise."""
+    return Membership.objects.filter(user=reporter).count() == 1
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    reporter: User,
+    portal: str,
+    summary: str,
+    description: str,
+    severity: str,
+    organization: Organization | None = None,
+    cluster: Cluster | None = None,
+    environment: str = "",
+    components: list[Component] | tuple = (),
+    affects_version: str = "",
+    shared_with_organization: bool | None = None,
+    attachments: list[UploadedFile] | tuple = (),
+) -> Ticket:
+    access = portal_access(user=reporter, portal=portal)
+    if not access.allowed:
+        raise PermissionDenied(access.refusal)
+    if organization is not None and organization not in access.organizations:
+        raise ValidationError(
+            {"organization": _("%(org)s cannot use %(portal)s on its current plan.") % {
+                "org": organization.name, "portal": access.name
+            }}
+        )
+    if portal == Portal.TECHNICAL:
+        if organization is None:
+            raise ValidationError({"organization": _("Choose the organization this is about.")})
+        if environment not in Ticket.Environment.values:
+            raise ValidationError({"environment": _("Choose the environment.")})
+    else:
+        environment, components, affects_version = "", (), ""
+        if severity == Severity.S1:
+            raise ValidationError(
+                {"severity": _("S1 is not applicable to account or billing issues. "
+                               "Choose S2, S3 or S4.")}
+            )
+    if severity == Severity.S1 and environment != Ticket.Environment.PRODUCTION:
+        raise ValidationError(
+            {"severity": _("S1 is a complete loss of production functionality; for a "
+                           "non-production environment choose S2 to S4.")}
+        )
+    _check_cluster(cluster=cluster, organization=organization, reporter=reporter)
+    checked_attachments = attachments_validate(list(attachments))
+
+    plan = plan_for_organization(organization=organization)
+    target = response_target_for(plan=plan, severity=severity)
+    ticket = Ticket(
+        key=_next_key(portal),
+        portal=portal,
+        organization=organization,
+        cluster=cluster,
+        reporter=reporter,
+        summary=summary.strip(),
+        description=description,
+        severity=severity,
+        environment=environment,
+        affects_version=affects_version.strip(),
+        shared_with_organization=(
+            default_sharing(reporter=reporter)
+            if shared_with_organization is None
+            else shared_with_organization
+        ) and organization is not None,
+        plan=plan,
+        response_target_minutes=target.minutes if target else None,
+        response_target_business_hours=target.business_hours if target else False,
+        first_response_due_at=response_due_at(
+            target=target, start=timezone.now(), organization=organization
+        ),
+    )
+    ticket.full_clean(exclude=["key"])
+    ticket.save()
+    if components:
+        ticket.components.set(components)
+    _record(ticket, reporter, TicketEvent.Kind.CREATED, to_value=ticket.get_status_display())
+    if checked_attachments:
+        comment = Comment.objects.create(
+            ticket=ticket, author=reporter, body=_("Files attached to the request.")
+        )
+        _save_attachments(comment, checked_attachments)
+    notifications.ticket_created(ticket=ticket)
+    return ticket
+
+
+def _save_attachments(comment: Comment, checked: list[tuple[UploadedFile, str]]) -> None:
+    for upload, content_type in checked:
+        Attachment.objects.create(
+            comment=comment,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+        )
+
+
+@transaction.atomic
+def ticket_comment_add(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    attachments: list[UploadedFile] | tuple = (),
+    is_internal: bool = False,
+) -> Comment:
+    """A public comment or, for engineers, an internal note. An engineer's first public reply
+    meets the first-response target; a customer's reply hands the request back to support."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    engineer = is_support_engineer(user=author)
+    if is_internal and not engineer:
+        raise PermissionDenied(_("Only support engineers write internal notes."))
+    if ticket.status in (Status.CLOSED, Status.CANCELED):
+        raise ValidationError(_("This request is %(status)s; open a new request instead.") % {
+            "status": ticket.get_status_display().lower()
+        })
+    if not body.strip():
+        raise ValidationError({"body": _("Write a comment.")})
+    checked = attachments_validate(list(attachments))
+    comment = Comment(ticket=ticket, author=author, body=body, is_internal=is_internal)
+    comment.full_clean()
+    comment.save()
+    _save_attachments(comment, checked)
+    if is_internal:
+        _record(ticket, author, TicketEvent.Kind.NOTE)
+        _touch(ticket)
+        return comment
+    _record(ticket, author, TicketEvent.Kind.COMMENT)
+    if engineer and ticket.first_responded_at is None:
+        ticket.first_responded_at = comment.created_at
+        ticket.save(update_fields=["first_responded_at"])
+        _record(ticket, author, TicketEvent.Kind.FIRST_RESPONSE)
+    _touch(ticket)
+    if engineer:
+        notifications.engineer_replied(comment=comment)
+    else:
+        notifications.customer_commented(comment=comment)
+        if ticket.status == Status.WAITING_FOR_CUSTOMER:
+            ticket_status_change(ticket=ticket, actor=author, to_status=Status.WAITING_FOR_SUPPORT)
+    return comment
+
+
+@transaction.atomic
+def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Ticket:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    from_status = ticket.status
+    if to_status == from_status:
+        return ticket
+    allowed = (
+        ENGINEER_TRANSITIONS if is_support_engineer(user=actor) else CUSTOMER_TRANSITIONS
+    )
+    if to_status not in allowed.get(from_status, set()):
+        raise ValidationError(
+            _("A request that is %(from)s cannot be set to %(to)s.") % {
+                "from": Status(from_status).label.lower(), "to": Status(to_status).label.lower()
+            }
+        )
+    now = timezone.now()
+    fields = ["status", "last_activity_at"]
+    if to_status == Status.WAITING_FOR_CUSTOMER and ticket.first_responded_at is None:
+        ticket.sla_paused_at = now
+        fields.append("sla_paused_at")
+    elif from_status == Status.WAITING_FOR_CUSTOMER and ticket.sla_paused_at is not None:
+        _resume_response_clock(ticket, now)
+        fields += ["sla_paused_at", "first_response_due_at"]
+    if to_status == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif from_status == Status.RESOLVED:
+        ticket.resolved_at = None
+        fields.append("resolved_at")
+    ticket.status = to_status
+    ticket.last_activity_at = now
+    ticket.save(update_fields=fields)
+    event = _record(
+        ticket, actor, TicketEvent.Kind.STATUS,
+        Status(from_status).label, Status(to_status).label,
+    )
+    notifications.status_changed(event=event, from_status=from_status)
+    return ticket
+
+
+def _resume_response_clock(ticket: Ticket, now) -> None:
+    """The deadline moves on by the clock time that ran while the customer had the request."""
+    zone = ticket.organization.zone if ticket.organization else UTC_ZONE
+    paused_for = working_time_between(
+        ticket.sla_paused_at, now,
+        business_hours=ticket.response_target_business_hours, zone=zone,
+    )
+    if ticket.first_response_due_at is not None:
+        ticket.first_response_due_at = add_working_time(
+            ticket.first_response_due_at, paused_for,
+            business_hours=ticket.response_target_business_hours, zone=zone,
+        )
+    ticket.sla_paused_at = None
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Ticket:
+    if not is_support_engineer(user=actor):
+        raise PermissionDenied(_("Only support engineers assign requests."))
+    if assignee is not None and not is_support_engineer(user=assignee):
+        raise ValidationError({"assignee": _("Assign requests to support engineers only.")})
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        return ticket
+    previous = ticket.assignee
+    ticket.assignee = assignee
+    ticket.save(update_fields=["assignee"])
+    _record(
+        ticket, actor, TicketEvent.Kind.ASSIGNEE,
+        previous.email if previous else _("Unassigned"),
+        assignee.email if assignee else _("Unassigned"),
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_sharing_update(
+    *,
+    ticket: Ticket,
+    actor: User,
+    shared_with_organization: bool,
+    participants: list[User],
+) -> Ticket:
+    """Only the reporter decides who else sees the request: the organization, or named colleagues."""
+    if actor.pk != ticket.reporter_id:
+        raise PermissionDenied(_("Only the reporter can change who sees this request."))
+    if ticket.organization is None:
+        if shared_with_organization or participants:
+            raise ValidationError(
+                _("This request names no organization, so it cannot be shared.")
+            )
+        return ticket
+    colleague_ids = set(
+        Membership.objects.filter(organization=ticket.organization).values_list(
+            "user_id", flat=True
+        )
+    )
+    strangers = [user for user in participants if user.pk not in colleague_ids]
+    if strangers:
+        raise ValidationError(
+            {"participants": _("Share only with members of %(org)s.") % {
+                "org": ticket.organization.name
+            }}
+        )
+    before = (ticket.shared_with_organization, set(ticket.participants.values_list("pk", flat=True)))
+    ticket.shared_with_organization = shared_with_organization
+    ticket.save(update_fields=["shared_with_organization"])
+    ticket.participants.set([user for user in participants if user.pk != ticket.reporter_id])
+    after = (ticket.shared_with_organization, set(ticket.participants.values_list("pk", flat=True)))
+    if before != after:
+        _record(
+            ticket, actor, TicketEvent.Kind.SHARING,
+            _sharing_label(before[0], len(before[1])), _sharing_label(after[0], len(after[1])),
+        )
+    return ticket
+
+
+def _sharing_label(shared: bool, people: int) -> str:
+    where = _("organization") if shared else _("private")
+    return f"{where}, {people} people" if people else where
+
+
+@transaction.atomic
+def ticket_notifications_set(*, ticket: Ticket, user: User, enabled: bool) -> None:
+    TicketNotificationSetting.objects.update_or_create(
+        ticket=ticket, user=user, defaults={"enabled": enabled}
+    )

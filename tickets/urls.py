@@ -1,0 +1,33 @@
+from django.urls import path
+
+from tickets import views
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("portals/billing/", views.BillingRequestView.as_view(), name="portal-billing"),
+    path("portals/technical/", views.TechnicalRequestView.as_view(), name="portal-technical"),
+    path("requests/", views.RequestListView.as_view(), name="request-list"),
+    path("requests/export.csv", views.RequestExportView.as_view(), name="request-export"),
+    path("requests/<str:key>/", views.RequestDetailView.as_view(), name="request-detail"),
+    path("requests/<str:key>/comments/", views.CommentCreateView.as_view(), name="comment-add"),
+    path("requests/<str:key>/resolve/", views.ResolveView.as_view(), name="request-resolve"),
+    path("requests/<str:key>/reopen/", views.ReopenView.as_view(), name="request-reopen"),
+    path("requests/<str:key>/sharing/", views.SharingView.as_view(), name="request-sharing"),
+    path(
+        "requests/<str:key>/notifications/",
+        views.NotificationsView.as_view(),
+        name="request-notifications",
+    ),
+    path(
+        "requests/<str:key>/attachments/<int:attachment_id>/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment-download",
+    ),
+    path(
+        "notifications/off/<str:token>/",
+        views.NotificationsOffView.as_view(),
+        name="notifications-off",
+    ),
+]

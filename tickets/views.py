@@ -1,0 +1,406 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from accounts.models import User
+from accounts.selectors import (
+    cluster_get_for_user,
+    clusters_visible_to,
+    organization_members,
+    organizations_for_user,
+)
+from plans.models import Portal
+from plans.selectors import plan_for_organization, portal_access
+from tickets import services
+from tickets.forms import (
+    BillingRequestForm,
+    CommentForm,
+    NotificationsForm,
+    RequestFilterForm,
+    SharingForm,
+    TechnicalRequestForm,
+)
+from tickets.models import Ticket
+from tickets.notifications import unsubscribe_token_read
+from tickets.selectors import (
+    RequestFilters,
+    attachment_get_for_user,
+    notification_enabled_for,
+    response_clock,
+    ticket_get_for_user,
+    ticket_public_comments,
+    tickets_for_request_list,
+)
+
+REQUESTS_PER_PAGE = 50
+
+
+def form_add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the fields it names, or on the form."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """The help center: the portals this user can reach, and the ones their plans lock."""
+
+    template_name = "tickets/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            portals=[
+                portal_access(user=self.request.user, portal=portal) for portal in Portal.values
+            ],
+            **kwargs,
+        )
+
+
+class PortalRequestView(LoginRequiredMixin, FormView):
+    """A request form; a portal the user's plans do not reach is refused on GET and POST alike."""
+
+    portal: str
+    form_class: type
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.access = portal_access(user=request.user, portal=self.portal)
+        if not self.access.allowed:
+            return render(
+                request, "tickets/portal_locked.html", {"access": self.access}, status=403
+            )
+        self.preselected_cluster = None
+        if request.GET.get("cluster"):
+            self.preselected_cluster = cluster_get_for_user(
+                user=request.user, cluster_id=request.GET["cluster"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.preselected_cluster and (
+            self.preselected_cluster.organization not in self.access.organizations
+        ):
+            return ["tickets/cluster_plan_locked.html"]
+        return ["tickets/request_form.html"]
+
+    def organizations(self):
+        return organizations_for_user(user=self.request.user).filter(
+            pk__in=[organization.pk for organization in self.access.organizations]
+        )
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "organizations": self.organizations().select_related("subscription__plan"),
+            "clusters": clusters_visible_to(user=self.request.user),
+        }
+
+    def get_initial(self):
+        initial = {"shared_with_organization": services.default_sharing(
+            reporter=self.request.user
+        )}
+        cluster = self.preselected_cluster
+        if cluster is not None:
+            initial.update(
+                organization=cluster.organization,
+                cluster=cluster,
+                environment=cluster.environment,
+                affects_version=cluster.version,
+            )
+        elif len(self.access.organizations) == 1 and self.portal == Portal.TECHNICAL:
+            initial["organization"] = self.access.organizations[0]
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            access=self.access,
+            portal=self.portal,
+            cluster=self.preselected_cluster,
+            cluster_plan=plan_for_organization(organization=self.preselected_cluster.organization)
+            if self.preselected_cluster
+            else None,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                reporter=self.request.user,
+                portal=self.portal,
+                summary=data["summary"],
+                description=data["description"],
+                severity=data["severity"],
+                organization=data.get("organization"),
+                cluster=data.get("cluster"),
+                environment=data.get("environment", ""),
+                components=list(data.get("components") or []),
+                affects_version=data.get("affects_version", ""),
+                shared_with_organization=data["shared_with_organization"],
+                attachments=data["attachments"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Your request %(key)s has been submitted. We have emailed you a confirmation.")
+            % {"key": ticket.key},
+        )
+        return redirect("tickets:request-detail", key=ticket.key)
+
+
+class BillingRequestView(PortalRequestView):
+    portal = Portal.BILLING
+    form_class = BillingRequestForm
+
+
+class TechnicalRequestView(PortalRequestView):
+    portal = Portal.TECHNICAL
+    form_class = TechnicalRequestForm
+
+
+def _request_filters(request) -> tuple[RequestFilterForm, RequestFilters]:
+    form = RequestFilterForm(
+        request.GET or None, organizations=organizations_for_user(user=request.user)
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        organization = data.get("organization")
+        filters = RequestFilters(
+            status=data.get("status") or "open",
+            portal=data.get("portal") or "",
+            organization_id=organization.pk if organization else None,
+            created_by_me=data.get("mine", False),
+            query=(data.get("q") or "").strip(),
+        )
+    else:
+        filters = RequestFilters()
+    return form, filters
+
+
+class RequestListView(LoginRequiredMixin, TemplateView):
+    template_name = "tickets/request_list.html"
+
+    def get_context_data(self, **kwargs):
+        form, filters = _request_filters(self.request)
+        tickets = tickets_for_request_list(user=self.request.user, filters=filters)
+        page = Paginator(tickets, REQUESTS_PER_PAGE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter_form=form, page=page, filters=filters, query_string=query.urlencode(), **kwargs
+        )
+
+
+class RequestExportView(LoginRequiredMixin, View):
+    """The filtered request list as CSV; every visible row, not only one page."""
+
+    def get(self, request):
+        _form, filters = _request_filters(request)
+        tickets = tickets_for_request_list(user=request.user, filters=filters)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="requests.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            ["Key", "Summary", "Portal", "Status", "Severity", "Organization", "Cluster",
+             "Reporter", "Created", "Last activity"]
+        )
+        for ticket in tickets.iterator(chunk_size=500):
+            writer.writerow([
+                ticket.key,
+                _csv_safe(ticket.summary),
+                ticket.get_portal_display(),
+                ticket.get_status_display(),
+                ticket.severity,
+                _csv_safe(ticket.organization.name if ticket.organization else ""),
+                ticket.cluster.name if ticket.cluster else "",
+                ticket.reporter.email,
+                ticket.created_at.isoformat(timespec="seconds"),
+                ticket.last_activity_at.isoformat(timespec="seconds"),
+            ])
+        return response
+
+
+def _csv_safe(value: str) -> str:
+    """Keep spreadsheet programs from running a cell that starts like a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class RequestDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "tickets/request_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        ticket = ticket_get_for_user(user=user, key=self.kwargs["key"])
+        colleagues = (
+            organization_members(organization=ticket.organization).exclude(pk=ticket.reporter_id)
+            if ticket.organization
+            else User.objects.none()
+        )
+        return super().get_context_data(
+            ticket=ticket,
+            comments=ticket_public_comments(ticket=ticket),
+            clock=response_clock(ticket=ticket),
+            comment_form=kwargs.pop("comment_form", None) or CommentForm(),
+            sharing_form=SharingForm(
+                colleagues=colleagues,
+                initial={
+                    "shared_with_organization": ticket.shared_with_organization,
+                    "participants": list(ticket.participants.all()),
+                },
+            ),
+            is_reporter=ticket.reporter_id == user.pk,
+            notifications_on=notification_enabled_for(ticket=ticket, user=user),
+            **kwargs,
+        )
+
+
+class TicketActionView(LoginRequiredMixin, View):
+    """A POST that acts on one visible request and returns to its page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, key):
+        self.ticket = ticket_get_for_user(user=request.user, key=key)
+        try:
+            response = self.act(request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            response = None
+        return response or redirect("tickets:request-detail", key=self.ticket.key)
+
+
+class CommentCreateView(TicketActionView):
+    def act(self, request):
+        form = CommentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.ticket_comment_add(
+                    ticket=self.ticket,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your comment was added."))
+                return None
+        view = RequestDetailView.as_view()
+        response = view(request, key=self.ticket.key, comment_form=form)
+        response.status_code = 400
+        return response
+
+
+class ResolveView(TicketActionView):
+    def act(self, request):
+        services.ticket_status_change(
+            ticket=self.ticket, actor=request.user, to_status=Ticket.Status.RESOLVED
+        )
+        messages.success(request, _("This request is resolved."))
+
+
+class ReopenView(TicketActionView):
+    def act(self, request):
+        services.ticket_status_change(
+            ticket=self.ticket, actor=request.user, to_status=Ticket.Status.WAITING_FOR_SUPPORT
+        )
+        messages.success(request, _("This request is open again."))
+
+
+class SharingView(TicketActionView):
+    def act(self, request):
+        colleagues = (
+            organization_members(organization=self.ticket.organization)
+            if self.ticket.organization
+            else User.objects.none()
+        )
+        form = SharingForm(request.POST, colleagues=colleagues)
+        if not form.is_valid():
+            for error in form.errors.values():
+                messages.error(request, " ".join(error))
+            return None
+        services.ticket_sharing_update(
+            ticket=self.ticket,
+            actor=request.user,
+            shared_with_organization=form.cleaned_data["shared_with_organization"],
+            participants=list(form.cleaned_data["participants"]),
+        )
+        messages.success(request, _("Sharing updated."))
+
+
+class NotificationsView(TicketActionView):
+    def act(self, request):
+        form = NotificationsForm(request.POST)
+        form.is_valid()
+        enabled = form.cleaned_data.get("enabled", False)
+        services.ticket_notifications_set(ticket=self.ticket, user=request.user, enabled=enabled)
+        messages.success(
+            request,
+            _("You will get emails about this request.")
+            if enabled
+            else _("You will no longer get emails about this request, except when it is resolved."),
+        )
+
+
+class AttachmentDownloadView(LoginRequiredMixin, View):
+    """Files are only served here, after the access check, and always as a download."""
+
+    def get(self, request, key, attachment_id):
+        attachment = attachment_get_for_user(
+            user=request.user, key=key, attachment_id=attachment_id
+        )
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404("The file is gone.") from exc
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class NotificationsOffView(TemplateView):
+    """The signed link in every customer email: no login needed, one click to confirm."""
+
+    template_name = "tickets/notifications_off.html"
+
+    def _target(self):
+        try:
+            ticket_id, user_id = unsubscribe_token_read(self.kwargs["token"])
+        except signing.BadSignature as exc:
+            raise Http404("This link is not valid.") from exc
+        ticket = get_object_or_404(
+            Ticket.objects.select_related("reporter"), pk=ticket_id
+        )
+        user = get_object_or_404(User, pk=user_id)
+        return ticket, user
+
+    def get_context_data(self, **kwargs):
+        ticket, _user = self._target()
+        return super().get_context_data(ticket=ticket, **kwargs)
+
+    def post(self, request, token):
+        ticket, user = self._target()
+        services.ticket_notifications_set(ticket=ticket, user=user, enabled=False)
+        return render(request, self.template_name, {"ticket": ticket, "done": True})
+
