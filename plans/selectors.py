@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import organizations_for_user
 from plans.calendar import UTC_ZONE, add_working_time
-from plans.models import Plan, PlanChange, PlanPortal, Portal, ResponseTarget
+from plans.models import Plan, PlanChange, PlanPortal, Portal, ResponseTarget, Severity
 
 DEFAULT_PLAN_CODE = "basic"
 
@@ -102,3 +102,33 @@ def response_due_at(
         business_hours=target.business_hours,
         zone=organization.zone if organization else UTC_ZONE,
     )
+
+
+@dataclass(frozen=True)
+class PlanOption:
+    """One plan as the Support page offers it to an organization."""
+
+    plan: Plan
+    action: str  # current, upgrade, contact_sales or downgrade
+    targets: list[tuple[str, str]]
+
+
+def plan_options(*, organization: Organization) -> list[PlanOption]:
+    current = plan_for_organization(organization=organization)
+    options = []
+    for plan in plans_for_support_page():
+        by_severity = {target.severity: target.label for target in plan.response_targets.all()}
+        if plan.pk == current.pk:
+            action = "current"
+        elif plan.rank < current.rank:
+            action = "downgrade"
+        else:
+            action = "contact_sales" if plan.is_sales_only else "upgrade"
+        options.append(
+            PlanOption(
+                plan=plan,
+                action=action,
+                targets=[(severity, by_severity.get(severity, "—")) for severity in Severity],
+            )
+        )
+    return options

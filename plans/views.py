@@ -12,7 +12,12 @@ from accounts.selectors import current_organization, is_owner, organization_get_
 from plans import services
 from plans.forms import CardForm, SalesInquiryForm
 from plans.models import SalesInquiry
-from plans.selectors import plan_for_organization, plan_history, plans_for_support_page
+from plans.selectors import (
+    plan_for_organization,
+    plan_history,
+    plan_options,
+    plans_for_support_page,
+)
 
 
 class OrganizationPlanMixin(LoginRequiredMixin):
@@ -57,7 +62,7 @@ class SupportPlanView(OrganizationPlanMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            plans=plans_for_support_page(),
+            plan_options=plan_options(organization=self.organization),
             history=plan_history(organization=self.organization)[:10],
             subscription=getattr(self.organization, "subscription", None),
             **kwargs,

@@ -124,7 +124,7 @@ class PortalRequestView(LoginRequiredMixin, FormView):
         return initial
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             access=self.access,
             portal=self.portal,
             cluster=self.preselected_cluster,
@@ -133,6 +133,15 @@ class PortalRequestView(LoginRequiredMixin, FormView):
             else None,
             **kwargs,
         )
+        context["cluster_facts"] = {
+            cluster.pk: {
+                "organization": cluster.organization_id,
+                "environment": cluster.environment,
+                "version": cluster.version,
+            }
+            for cluster in context["form"].fields["cluster"].queryset
+        }
+        return context
 
     def form_valid(self, form):
         data = form.cleaned_data
