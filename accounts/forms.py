@@ -11,7 +11,8 @@ class EmailAuthenticationForm(AuthenticationForm):
     """Django's login form; the input stays named `username` but asks for the email address."""
 
     username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
 

@@ -203,7 +203,9 @@ class OutboundEmail(models.Model):
                 name="outbound_email_status_valid",
             ),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_email_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_email_due_idx")
+        ]
 
     def __str__(self):
         return f"{self.subject} -> {self.to_email}"

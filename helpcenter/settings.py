@@ -1,5 +1,5 @@
-"""Settings come from the environment (django-environ); with nothing set you get the embedded default:
-SQLite in var/, Celery tasks run in-process, emails written as files under var/mail/."""
+"""Settings come from the environment (django-environ). With nothing set you get the embedded
+default: SQLite in var/, Celery tasks run in-process, emails written as files under var/mail/."""
 
 from pathlib import Path
 
@@ -118,7 +118,9 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TiDB Cloud Help Center <help@support.example>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="TiDB Cloud Help Center <help@support.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_TEAM_EMAIL = env.str("SUPPORT_TEAM_EMAIL", default="support-team@support.example")
 SALES_TEAM_EMAIL = env.str("SALES_TEAM_EMAIL", default="sales@support.example")

@@ -77,6 +77,4 @@ def _span(start: datetime, end: datetime, *, business_hours: bool, zone: ZoneInf
 
 def is_within_business_hours(instant: datetime, zone: ZoneInfo) -> bool:
     local = instant.astimezone(zone)
-    return (
-        local.weekday() in BUSINESS_DAYS and BUSINESS_OPENS <= local.time() <= BUSINESS_CLOSES
-    )
+    return local.weekday() in BUSINESS_DAYS and BUSINESS_OPENS <= local.time() <= BUSINESS_CLOSES

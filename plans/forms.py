@@ -11,14 +11,20 @@ class CardForm(forms.Form):
     """Card details go straight to the gateway; the number and CVC are never shown back."""
 
     holder_name = forms.CharField(
-        label=_("Name on card"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "cc-name"})
+        label=_("Name on card"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-name"}),
     )
     number = forms.CharField(
         label=_("Card number"),
         max_length=23,
         widget=forms.PasswordInput(
             render_value=False,
-            attrs={"autocomplete": "cc-number", "inputmode": "numeric", "placeholder": "1234 5678 9012 3456"},
+            attrs={
+                "autocomplete": "cc-number",
+                "inputmode": "numeric",
+                "placeholder": "1234 5678 9012 3456",
+            },
         ),
     )
     exp_month = forms.TypedChoiceField(
@@ -30,7 +36,9 @@ class CardForm(forms.Form):
     cvc = forms.CharField(
         label=_("Security code (CVC)"),
         max_length=4,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}
+        ),
     )
 
     def __init__(self, *args, **kwargs):

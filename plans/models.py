@@ -32,6 +32,15 @@ SEVERITY_DEFINITIONS = {
 }
 
 
+def target_label(minutes: int, *, business_hours: bool) -> str:
+    """'1 hour', '30 minutes', '4 business hours': how a response target reads."""
+    if minutes % 60:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    unit = "business hour" if business_hours else "hour"
+    return f"{hours} {unit}" if hours == 1 else f"{hours} {unit}s"
+
+
 class Plan(models.Model):
     class Purchase(models.TextChoices):
         FREE = "free", _("Free, the default")
@@ -125,20 +134,7 @@ class ResponseTarget(models.Model):
 
     @property
     def label(self) -> str:
-        if self.minutes % 60 == 0:
-            hours = self.minutes // 60
-            amount = f"{hours} hour" if hours == 1 else f"{hours} hours"
-        else:
-            amount = f"{self.minutes} minutes"
-        return f"{amount}, business hours" if self.business_hours else amount
-
-    @property
-    def short_label(self) -> str:
-        if self.minutes % 60 == 0:
-            amount = f"{self.minutes // 60} h"
-        else:
-            amount = f"{self.minutes} min"
-        return f"{amount} (business)" if self.business_hours else amount
+        return target_label(self.minutes, business_hours=self.business_hours)
 
 
 class PaymentMethod(models.Model):

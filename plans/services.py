@@ -16,9 +16,9 @@ from plans.selectors import plan_for_organization
 
 def _require_owner(*, organization: Organization, actor: User) -> None:
     if not is_owner(user=actor, organization=organization):
-        raise PermissionDenied(_("Only an owner of %(org)s can change its support plan.") % {
-            "org": organization.name
-        })
+        raise PermissionDenied(
+            _("Only an owner of %(org)s can change its support plan.") % {"org": organization.name}
+        )
 
 
 def _plan_change(
@@ -46,7 +46,10 @@ def _plan_change(
         subscription.payment_method = payment_method
     subscription.save(update_fields=["plan", "started_at", "trial_ends_at", "payment_method"])
     change = PlanChange.objects.create(
-        organization=organization, from_plan=from_plan, to_plan=to_plan, changed_by=actor,
+        organization=organization,
+        from_plan=from_plan,
+        to_plan=to_plan,
+        changed_by=actor,
         reason=reason,
     )
     for owner in organization_owners(organization=organization).exclude(pk=actor.pk):
@@ -54,8 +57,12 @@ def _plan_change(
             event_key=f"plan-change:{change.pk}",
             to_email=owner.email,
             template_name="plan_changed",
-            context={"change": change, "organization": organization, "recipient": owner,
-                     "subscription": subscription},
+            context={
+                "change": change,
+                "organization": organization,
+                "recipient": owner,
+                "subscription": subscription,
+            },
         )
     return change
 
@@ -68,13 +75,14 @@ def plan_upgrade(
     _require_owner(organization=organization, actor=actor)
     current = plan_for_organization(organization=organization)
     if not plan.is_self_serve:
-        raise ValidationError(_("The %(plan)s plan is not sold online; contact sales.") % {
-            "plan": plan.name
-        })
+        raise ValidationError(
+            _("The %(plan)s plan is not sold online; contact sales.") % {"plan": plan.name}
+        )
     if plan.rank <= current.rank:
-        raise ValidationError(_("%(org)s is already on %(current)s, which includes %(plan)s.") % {
-            "org": organization.name, "current": current.name, "plan": plan.name
-        })
+        raise ValidationError(
+            _("%(org)s is already on %(current)s, which includes %(plan)s.")
+            % {"org": organization.name, "current": current.name, "plan": plan.name}
+        )
     stored = payment_gateway().store_card(card)
     payment_method = PaymentMethod.objects.create(
         organization=organization,
@@ -86,7 +94,9 @@ def plan_upgrade(
         gateway_reference=stored.reference,
     )
     return _plan_change(
-        organization=organization, to_plan=plan, actor=actor,
+        organization=organization,
+        to_plan=plan,
+        actor=actor,
         reason=_("Self-serve upgrade with %(card)s") % {"card": payment_method},
         payment_method=payment_method,
     )
@@ -98,9 +108,10 @@ def plan_downgrade(*, organization: Organization, plan: Plan, actor: User) -> Pl
     _require_owner(organization=organization, actor=actor)
     current = plan_for_organization(organization=organization)
     if plan.rank >= current.rank:
-        raise ValidationError(_("%(plan)s is not lower than the current plan, %(current)s.") % {
-            "plan": plan.name, "current": current.name
-        })
+        raise ValidationError(
+            _("%(plan)s is not lower than the current plan, %(current)s.")
+            % {"plan": plan.name, "current": current.name}
+        )
     return _plan_change(
         organization=organization, to_plan=plan, actor=actor, reason=_("Downgrade by an owner")
     )
@@ -119,8 +130,14 @@ def sales_inquiry_create(
     created_by: User | None,
 ) -> SalesInquiry:
     inquiry = SalesInquiry(
-        topic=topic, name=name, company=company, email=email, phone=phone, message=message,
-        organization=organization, created_by=created_by,
+        topic=topic,
+        name=name,
+        company=company,
+        email=email,
+        phone=phone,
+        message=message,
+        organization=organization,
+        created_by=created_by,
     )
     inquiry.full_clean()
     inquiry.save()

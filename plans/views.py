@@ -73,9 +73,7 @@ class TargetPlanMixin(OrganizationPlanMixin):
     owner_required = True
 
     def dispatch(self, request, *args, **kwargs):
-        self.plan = get_object_or_404(
-            plans_for_support_page(), code=kwargs["plan_code"]
-        )
+        self.plan = get_object_or_404(plans_for_support_page(), code=kwargs["plan_code"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -83,7 +81,7 @@ class TargetPlanMixin(OrganizationPlanMixin):
 
 
 class UpgradeView(TargetPlanMixin, TemplateView):
-    """"Upgrade to Developer Plan": what the plan brings, then Add Credit Card and Upgrade."""
+    """ "Upgrade to Developer Plan": what the plan brings, then Add Credit Card and Upgrade."""
 
     template_name = "plans/upgrade.html"
 
@@ -104,7 +102,9 @@ class UpgradeCardView(TargetPlanMixin, FormView):
     def form_valid(self, form):
         try:
             services.plan_upgrade(
-                organization=self.organization, plan=self.plan, actor=self.request.user,
+                organization=self.organization,
+                plan=self.plan,
+                actor=self.request.user,
                 card=form.card(),
             )
         except ValidationError as exc:
@@ -172,4 +172,3 @@ class ContactSalesView(LoginRequiredMixin, FormView):
 
 class ContactSalesThanksView(LoginRequiredMixin, TemplateView):
     template_name = "plans/contact_sales_thanks.html"
-

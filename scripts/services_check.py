@@ -28,7 +28,9 @@ def main() -> int:
         parsed = urlparse(url)
         host, port = parsed.hostname or "127.0.0.1", parsed.port or default_port
         if not reachable(host, port):
-            missing.append(f"{name} is not reachable at {host}:{port}. Start it with:\n    {START_HINTS[name]}")
+            missing.append(
+                f"{name} is not reachable at {host}:{port}. Start it with:\n    {START_HINTS[name]}"
+            )
     if missing:
         print("The test suite runs against real services:\n" + "\n".join(missing), file=sys.stderr)
         return 1

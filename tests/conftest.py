@@ -21,9 +21,7 @@ def org_factory(db):
     """An organization on a plan, with an owner and a cluster."""
 
     def make(plan_code="basic", name=None, time_zone="UTC"):
-        organization = OrganizationFactory(
-            **({"name": name} if name else {}), time_zone=time_zone
-        )
+        organization = OrganizationFactory(**({"name": name} if name else {}), time_zone=time_zone)
         if plan_code != "basic":
             subscribe(organization, plan_code)
         owner = UserFactory()

@@ -46,14 +46,20 @@ def attachment_content_type(upload: UploadedFile) -> str:
         if kind.mime in ALLOWED_BINARY_TYPES:
             return kind.mime
         raise ValidationError(
-            _("%(name)s is a %(type)s file, which cannot be attached. Attach images, PDF, "
-              "text, logs or archives.") % {"name": upload.name, "type": kind.mime}
+            _(
+                "%(name)s is a %(type)s file, which cannot be attached. Attach images, PDF, "
+                "text, logs or archives."
+            )
+            % {"name": upload.name, "type": kind.mime}
         )
     if head and _looks_like_text(head):
         return "text/plain"
     raise ValidationError(
-        _("%(name)s is not a type that can be attached. Attach images, PDF, text, logs or "
-          "archives.") % {"name": upload.name}
+        _(
+            "%(name)s is not a type that can be attached. Attach images, PDF, text, logs or "
+            "archives."
+        )
+        % {"name": upload.name}
     )
 
 
@@ -68,7 +74,8 @@ def attachments_validate(uploads: list[UploadedFile]) -> list[tuple[UploadedFile
     for upload in uploads:
         if upload.size > settings.ATTACHMENT_MAX_BYTES:
             errors.append(
-                _("%(name)s is %(size)s; the limit is %(limit)s.") % {
+                _("%(name)s is %(size)s; the limit is %(limit)s.")
+                % {
                     "name": upload.name,
                     "size": filesizeformat(upload.size),
                     "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),

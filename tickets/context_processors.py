@@ -13,7 +13,5 @@ def navigation(request):
         "current_organization": organization,
         "current_plan": plan_for_organization(organization=organization) if organization else None,
         "user_organizations": list(organizations_for_user(user=user)),
-        "technical_portal_open": portal_organizations(
-            user=user, portal=Portal.TECHNICAL
-        ).exists(),
+        "technical_portal_open": portal_organizations(user=user, portal=Portal.TECHNICAL).exists(),
     }

@@ -87,7 +87,9 @@ class RequestForm(forms.Form):
 
     @property
     def severity_definitions(self):
-        return [(code, SEVERITY_DEFINITIONS[code]) for code, _label in self.fields["severity"].choices]
+        return [
+            (code, SEVERITY_DEFINITIONS[code]) for code, _label in self.fields["severity"].choices
+        ]
 
 
 class BillingRequestForm(RequestForm):
@@ -122,8 +124,9 @@ class TechnicalRequestForm(RequestForm):
         queryset=Component.objects.filter(is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("The TiDB Cloud components the issue is about, such as TiDB, TiKV, PD or "
-                    "TiFlash."),
+        help_text=_(
+            "The TiDB Cloud components the issue is about, such as TiDB, TiKV, PD or TiFlash."
+        ),
     )
     affects_version = forms.CharField(
         label=_("Affects versions"),
@@ -132,8 +135,16 @@ class TechnicalRequestForm(RequestForm):
         help_text=_("The TiDB Cloud cluster version related to the issue, such as v8.5.1."),
     )
     field_order = [
-        "summary", "organization", "cluster", "environment", "description", "severity",
-        "components", "affects_version", "shared_with_organization", "attachments",
+        "summary",
+        "organization",
+        "cluster",
+        "environment",
+        "description",
+        "severity",
+        "components",
+        "affects_version",
+        "shared_with_organization",
+        "attachments",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -175,8 +186,11 @@ class NotificationsForm(forms.Form):
 
 
 class RequestFilterForm(forms.Form):
-    STATUS_CHOICES = [("open", _("Open requests")), ("closed", _("Closed requests")),
-                      ("all", _("Any status"))]
+    STATUS_CHOICES = [
+        ("open", _("Open requests")),
+        ("closed", _("Closed requests")),
+        ("all", _("Any status")),
+    ]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)

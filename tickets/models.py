@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Portal, Severity
+from plans.models import Portal, Severity, target_label
 
 DESCRIPTION_MAX_LENGTH = 32_000
 
@@ -82,9 +82,7 @@ class Ticket(models.Model):
         _("Description"), validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)]
     )
     severity = models.CharField(_("Severity"), max_length=2, choices=Severity)
-    environment = models.CharField(
-        _("Environment"), max_length=16, choices=Environment, blank=True
-    )
+    environment = models.CharField(_("Environment"), max_length=16, choices=Environment, blank=True)
     components = models.ManyToManyField(
         Component, verbose_name=_("Components"), blank=True, related_name="tickets"
     )
@@ -161,7 +159,9 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity_idx"),
-            models.Index(fields=["organization", "-last_activity_at"], name="ticket_org_activity_idx"),
+            models.Index(
+                fields=["organization", "-last_activity_at"], name="ticket_org_activity_idx"
+            ),
             models.Index(fields=["reporter", "-last_activity_at"], name="ticket_reporter_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["first_response_due_at"], name="ticket_response_due_idx"),
@@ -180,20 +180,21 @@ class Ticket(models.Model):
     def response_target_label(self) -> str:
         if not self.response_target_minutes:
             return ""
-        minutes = self.response_target_minutes
-        if minutes % 60 == 0:
-            amount = f"{minutes // 60} hour" if minutes == 60 else f"{minutes // 60} hours"
-        else:
-            amount = f"{minutes} minutes"
-        if self.response_target_business_hours:
-            amount = amount.replace("hour", "business hour")
-        return amount
+        return target_label(
+            self.response_target_minutes, business_hours=self.response_target_business_hours
+        )
+
+    @property
+    def accepts_comments(self) -> bool:
+        return self.status not in (self.Status.CLOSED, self.Status.CANCELED)
 
 
 class TicketNotificationSetting(models.Model):
     """A person's choice to be emailed, or not, about one request."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notification_settings")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="notification_settings"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     enabled = models.BooleanField()
 
@@ -201,6 +202,9 @@ class TicketNotificationSetting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ticket", "user"], name="ticket_notification_unique"),
         ]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.ticket_id}: {'on' if self.enabled else 'off'}"
 
 
 class Comment(models.Model):
@@ -217,7 +221,9 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["ticket", "created_at"], name="comment_ticket_idx")]
 
     def __str__(self):
-        return f"{'Note' if self.is_internal else 'Comment'} on {self.ticket_id} by {self.author_id}"
+        return (
+            f"{'Note' if self.is_internal else 'Comment'} on {self.ticket_id} by {self.author_id}"
+        )
 
     @property
     def by_support(self) -> bool:
@@ -277,9 +283,7 @@ class CannedResponse(models.Model):
     """A reply snippet; {customer_name}, {key} and {plan} are filled in when inserted."""
 
     title = models.CharField(max_length=120, unique=True)
-    body = models.TextField(
-        help_text=_("Placeholders: {customer_name}, {key}, {plan}, {summary}.")
-    )
+    body = models.TextField(help_text=_("Placeholders: {customer_name}, {key}, {plan}, {summary}."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

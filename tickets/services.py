@@ -37,13 +37,22 @@ Status = Ticket.Status
 # customer comment also hands a request waiting for them back to support.
 ENGINEER_TRANSITIONS = {
     Status.WAITING_FOR_SUPPORT: {
-        Status.IN_PROGRESS, Status.WAITING_FOR_CUSTOMER, Status.RESOLVED, Status.CANCELED,
+        Status.IN_PROGRESS,
+        Status.WAITING_FOR_CUSTOMER,
+        Status.RESOLVED,
+        Status.CANCELED,
     },
     Status.IN_PROGRESS: {
-        Status.WAITING_FOR_SUPPORT, Status.WAITING_FOR_CUSTOMER, Status.RESOLVED, Status.CANCELED,
+        Status.WAITING_FOR_SUPPORT,
+        Status.WAITING_FOR_CUSTOMER,
+        Status.RESOLVED,
+        Status.CANCELED,
     },
     Status.WAITING_FOR_CUSTOMER: {
-        Status.WAITING_FOR_SUPPORT, Status.IN_PROGRESS, Status.RESOLVED, Status.CANCELED,
+        Status.WAITING_FOR_SUPPORT,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.CANCELED,
     },
     Status.RESOLVED: {Status.WAITING_FOR_SUPPORT, Status.IN_PROGRESS, Status.CLOSED},
     Status.CLOSED: set(),
@@ -72,7 +81,10 @@ def _record(
     ticket: Ticket, actor: User | None, kind: str, from_value="", to_value=""
 ) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket, actor=actor, kind=kind, from_value=str(from_value)[:200],
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        from_value=str(from_value)[:200],
         to_value=str(to_value)[:200],
     )
 
@@ -90,9 +102,10 @@ def _check_cluster(
     if organization is not None:
         if cluster.organization_id != organization.pk:
             raise ValidationError(
-                {"cluster": _("%(cluster)s does not belong to %(org)s.") % {
-                    "cluster": cluster.name, "org": organization.name
-                }}
+                {
+                    "cluster": _("%(cluster)s does not belong to %(org)s.")
+                    % {"cluster": cluster.name, "org": organization.name}
+                }
             )
     elif not organizations_for_user(user=reporter).filter(pk=cluster.organization_id).exists():
         raise ValidationError({"cluster": _("Choose one of your organizations' clusters.")})
@@ -124,9 +137,10 @@ def ticket_create(
         raise PermissionDenied(access.refusal)
     if organization is not None and organization not in access.organizations:
         raise ValidationError(
-            {"organization": _("%(org)s cannot use %(portal)s on its current plan.") % {
-                "org": organization.name, "portal": access.name
-            }}
+            {
+                "organization": _("%(org)s cannot use %(portal)s on its current plan.")
+                % {"org": organization.name, "portal": access.name}
+            }
         )
     if portal == Portal.TECHNICAL:
         if organization is None:
@@ -137,13 +151,20 @@ def ticket_create(
         environment, components, affects_version = "", (), ""
         if severity == Severity.S1:
             raise ValidationError(
-                {"severity": _("S1 is not applicable to account or billing issues. "
-                               "Choose S2, S3 or S4.")}
+                {
+                    "severity": _(
+                        "S1 is not applicable to account or billing issues. Choose S2, S3 or S4."
+                    )
+                }
             )
     if severity == Severity.S1 and environment != Ticket.Environment.PRODUCTION:
         raise ValidationError(
-            {"severity": _("S1 is a complete loss of production functionality; for a "
-                           "non-production environment choose S2 to S4.")}
+            {
+                "severity": _(
+                    "S1 is a complete loss of production functionality; for a "
+                    "non-production environment choose S2 to S4."
+                )
+            }
         )
     _check_cluster(cluster=cluster, organization=organization, reporter=reporter)
     checked_attachments = attachments_validate(list(attachments))
@@ -165,7 +186,8 @@ def ticket_create(
             default_sharing(reporter=reporter)
             if shared_with_organization is None
             else shared_with_organization
-        ) and organization is not None,
+        )
+        and organization is not None,
         plan=plan,
         response_target_minutes=target.minutes if target else None,
         response_target_business_hours=target.business_hours if target else False,
@@ -213,10 +235,11 @@ def ticket_comment_add(
     engineer = is_support_engineer(user=author)
     if is_internal and not engineer:
         raise PermissionDenied(_("Only support engineers write internal notes."))
-    if ticket.status in (Status.CLOSED, Status.CANCELED):
-        raise ValidationError(_("This request is %(status)s; open a new request instead.") % {
-            "status": ticket.get_status_display().lower()
-        })
+    if not ticket.accepts_comments:
+        raise ValidationError(
+            _("This request is %(status)s; open a new request instead.")
+            % {"status": ticket.get_status_display().lower()}
+        )
     if not body.strip():
         raise ValidationError({"body": _("Write a comment.")})
     checked = attachments_validate(list(attachments))
@@ -249,14 +272,11 @@ def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Tick
     from_status = ticket.status
     if to_status == from_status:
         return ticket
-    allowed = (
-        ENGINEER_TRANSITIONS if is_support_engineer(user=actor) else CUSTOMER_TRANSITIONS
-    )
+    allowed = ENGINEER_TRANSITIONS if is_support_engineer(user=actor) else CUSTOMER_TRANSITIONS
     if to_status not in allowed.get(from_status, set()):
         raise ValidationError(
-            _("A request that is %(from)s cannot be set to %(to)s.") % {
-                "from": Status(from_status).label.lower(), "to": Status(to_status).label.lower()
-            }
+            _("A request that is %(from)s cannot be set to %(to)s.")
+            % {"from": Status(from_status).label.lower(), "to": Status(to_status).label.lower()}
         )
     now = timezone.now()
     fields = ["status", "last_activity_at"]
@@ -276,8 +296,11 @@ def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Tick
     ticket.last_activity_at = now
     ticket.save(update_fields=fields)
     event = _record(
-        ticket, actor, TicketEvent.Kind.STATUS,
-        Status(from_status).label, Status(to_status).label,
+        ticket,
+        actor,
+        TicketEvent.Kind.STATUS,
+        Status(from_status).label,
+        Status(to_status).label,
     )
     notifications.status_changed(event=event, from_status=from_status)
     return ticket
@@ -287,13 +310,17 @@ def _resume_response_clock(ticket: Ticket, now) -> None:
     """The deadline moves on by the clock time that ran while the customer had the request."""
     zone = ticket.organization.zone if ticket.organization else UTC_ZONE
     paused_for = working_time_between(
-        ticket.sla_paused_at, now,
-        business_hours=ticket.response_target_business_hours, zone=zone,
+        ticket.sla_paused_at,
+        now,
+        business_hours=ticket.response_target_business_hours,
+        zone=zone,
     )
     if ticket.first_response_due_at is not None:
         ticket.first_response_due_at = add_working_time(
-            ticket.first_response_due_at, paused_for,
-            business_hours=ticket.response_target_business_hours, zone=zone,
+            ticket.first_response_due_at,
+            paused_for,
+            business_hours=ticket.response_target_business_hours,
+            zone=zone,
         )
     ticket.sla_paused_at = None
 
@@ -311,7 +338,9 @@ def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Tick
     ticket.assignee = assignee
     ticket.save(update_fields=["assignee"])
     _record(
-        ticket, actor, TicketEvent.Kind.ASSIGNEE,
+        ticket,
+        actor,
+        TicketEvent.Kind.ASSIGNEE,
         previous.email if previous else _("Unassigned"),
         assignee.email if assignee else _("Unassigned"),
     )
@@ -326,14 +355,12 @@ def ticket_sharing_update(
     shared_with_organization: bool,
     participants: list[User],
 ) -> Ticket:
-    """Only the reporter decides who else sees the request: the organization, or named colleagues."""
+    """Only the reporter decides who else sees it: the organization, or named colleagues."""
     if actor.pk != ticket.reporter_id:
         raise PermissionDenied(_("Only the reporter can change who sees this request."))
     if ticket.organization is None:
         if shared_with_organization or participants:
-            raise ValidationError(
-                _("This request names no organization, so it cannot be shared.")
-            )
+            raise ValidationError(_("This request names no organization, so it cannot be shared."))
         return ticket
     colleague_ids = set(
         Membership.objects.filter(organization=ticket.organization).values_list(
@@ -343,19 +370,26 @@ def ticket_sharing_update(
     strangers = [user for user in participants if user.pk not in colleague_ids]
     if strangers:
         raise ValidationError(
-            {"participants": _("Share only with members of %(org)s.") % {
-                "org": ticket.organization.name
-            }}
+            {
+                "participants": _("Share only with members of %(org)s.")
+                % {"org": ticket.organization.name}
+            }
         )
-    before = (ticket.shared_with_organization, set(ticket.participants.values_list("pk", flat=True)))
+    before = (
+        ticket.shared_with_organization,
+        set(ticket.participants.values_list("pk", flat=True)),
+    )
     ticket.shared_with_organization = shared_with_organization
     ticket.save(update_fields=["shared_with_organization"])
     ticket.participants.set([user for user in participants if user.pk != ticket.reporter_id])
     after = (ticket.shared_with_organization, set(ticket.participants.values_list("pk", flat=True)))
     if before != after:
         _record(
-            ticket, actor, TicketEvent.Kind.SHARING,
-            _sharing_label(before[0], len(before[1])), _sharing_label(after[0], len(after[1])),
+            ticket,
+            actor,
+            TicketEvent.Kind.SHARING,
+            _sharing_label(before[0], len(before[1])),
+            _sharing_label(after[0], len(after[1])),
         )
     return ticket
 

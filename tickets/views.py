@@ -72,28 +72,35 @@ class PortalRequestView(LoginRequiredMixin, FormView):
 
     portal: str
     form_class: type
+    template_name = "tickets/request_form.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.access = portal_access(user=request.user, portal=self.portal)
-        if not self.access.allowed:
-            return render(
-                request, "tickets/portal_locked.html", {"access": self.access}, status=403
-            )
         self.preselected_cluster = None
         if request.GET.get("cluster"):
             self.preselected_cluster = cluster_get_for_user(
                 user=request.user, cluster_id=request.GET["cluster"]
             )
+            if self.preselected_cluster.organization not in self.access.organizations:
+                return render(
+                    request,
+                    "tickets/cluster_plan_locked.html",
+                    {
+                        "cluster": self.preselected_cluster,
+                        "cluster_plan": plan_for_organization(
+                            organization=self.preselected_cluster.organization
+                        ),
+                        "access": self.access,
+                    },
+                    status=403,
+                )
+        if not self.access.allowed:
+            return render(
+                request, "tickets/portal_locked.html", {"access": self.access}, status=403
+            )
         return super().dispatch(request, *args, **kwargs)
-
-    def get_template_names(self):
-        if self.preselected_cluster and (
-            self.preselected_cluster.organization not in self.access.organizations
-        ):
-            return ["tickets/cluster_plan_locked.html"]
-        return ["tickets/request_form.html"]
 
     def organizations(self):
         return organizations_for_user(user=self.request.user).filter(
@@ -108,9 +115,7 @@ class PortalRequestView(LoginRequiredMixin, FormView):
         }
 
     def get_initial(self):
-        initial = {"shared_with_organization": services.default_sharing(
-            reporter=self.request.user
-        )}
+        initial = {"shared_with_organization": services.default_sharing(reporter=self.request.user)}
         cluster = self.preselected_cluster
         if cluster is not None:
             initial.update(
@@ -128,9 +133,6 @@ class PortalRequestView(LoginRequiredMixin, FormView):
             access=self.access,
             portal=self.portal,
             cluster=self.preselected_cluster,
-            cluster_plan=plan_for_organization(organization=self.preselected_cluster.organization)
-            if self.preselected_cluster
-            else None,
             **kwargs,
         )
         context["cluster_facts"] = {
@@ -224,22 +226,34 @@ class RequestExportView(LoginRequiredMixin, View):
         response["Content-Disposition"] = 'attachment; filename="requests.csv"'
         writer = csv.writer(response)
         writer.writerow(
-            ["Key", "Summary", "Portal", "Status", "Severity", "Organization", "Cluster",
-             "Reporter", "Created", "Last activity"]
+            [
+                "Key",
+                "Summary",
+                "Portal",
+                "Status",
+                "Severity",
+                "Organization",
+                "Cluster",
+                "Reporter",
+                "Created",
+                "Last activity",
+            ]
         )
         for ticket in tickets.iterator(chunk_size=500):
-            writer.writerow([
-                ticket.key,
-                _csv_safe(ticket.summary),
-                ticket.get_portal_display(),
-                ticket.get_status_display(),
-                ticket.severity,
-                _csv_safe(ticket.organization.name if ticket.organization else ""),
-                ticket.cluster.name if ticket.cluster else "",
-                ticket.reporter.email,
-                ticket.created_at.isoformat(timespec="seconds"),
-                ticket.last_activity_at.isoformat(timespec="seconds"),
-            ])
+            writer.writerow(
+                [
+                    ticket.key,
+                    _csv_safe(ticket.summary),
+                    ticket.get_portal_display(),
+                    ticket.get_status_display(),
+                    ticket.severity,
+                    _csv_safe(ticket.organization.name if ticket.organization else ""),
+                    ticket.cluster.name if ticket.cluster else "",
+                    ticket.reporter.email,
+                    ticket.created_at.isoformat(timespec="seconds"),
+                    ticket.last_activity_at.isoformat(timespec="seconds"),
+                ]
+            )
         return response
 
 
@@ -293,13 +307,18 @@ class TicketActionView(LoginRequiredMixin, View):
         return response or redirect("tickets:request-detail", key=self.ticket.key)
 
 
-class CommentCreateView(TicketActionView):
-    def act(self, request):
+class CommentCreateView(RequestDetailView):
+    """Adds a comment; on a refusal the request page comes back with what was typed."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, key):
+        ticket = ticket_get_for_user(user=request.user, key=key)
         form = CommentForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 services.ticket_comment_add(
-                    ticket=self.ticket,
+                    ticket=ticket,
                     author=request.user,
                     body=form.cleaned_data["body"],
                     attachments=form.cleaned_data["attachments"],
@@ -308,11 +327,8 @@ class CommentCreateView(TicketActionView):
                 form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your comment was added."))
-                return None
-        view = RequestDetailView.as_view()
-        response = view(request, key=self.ticket.key, comment_form=form)
-        response.status_code = 400
-        return response
+                return redirect("tickets:request-detail", key=ticket.key)
+        return self.render_to_response(self.get_context_data(comment_form=form), status=400)
 
 
 class ResolveView(TicketActionView):
@@ -398,9 +414,7 @@ class NotificationsOffView(TemplateView):
             ticket_id, user_id = unsubscribe_token_read(self.kwargs["token"])
         except signing.BadSignature as exc:
             raise Http404("This link is not valid.") from exc
-        ticket = get_object_or_404(
-            Ticket.objects.select_related("reporter"), pk=ticket_id
-        )
+        ticket = get_object_or_404(Ticket.objects.select_related("reporter"), pk=ticket_id)
         user = get_object_or_404(User, pk=user_id)
         return ticket, user
 
@@ -412,4 +426,3 @@ class NotificationsOffView(TemplateView):
         ticket, user = self._target()
         services.ticket_notifications_set(ticket=ticket, user=user, enabled=False)
         return render(request, self.template_name, {"ticket": ticket, "done": True})
-

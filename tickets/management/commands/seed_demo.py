@@ -58,7 +58,9 @@ class Command(BaseCommand):
                 organization=organizations[org_name],
                 name=name,
                 defaults={
-                    "tier": tier, "region": region, "version": version,
+                    "tier": tier,
+                    "region": region,
+                    "version": version,
                     "environment": environment,
                 },
             )
@@ -68,11 +70,13 @@ class Command(BaseCommand):
             CannedResponse.objects.get_or_create(title=title, defaults={"body": body})
         if not Ticket.objects.exists():
             self._tickets(organizations, users, agent)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready. Log in as alice@acme.example, bob@globex.example, "
-            f"carol@initech.example, agent@support.example or admin@support.example "
-            f"with the password '{password}'."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Log in as alice@acme.example, bob@globex.example, "
+                f"carol@initech.example, agent@support.example or admin@support.example "
+                f"with the password '{password}'."
+            )
+        )
 
     def _organizations(self):
         organizations = {}
@@ -112,9 +116,7 @@ class Command(BaseCommand):
         return user
 
     def _staff(self, email, full_name, password, *, superuser):
-        user = self._user(
-            email, full_name, password, is_staff=True, is_superuser=superuser
-        )
+        user = self._user(email, full_name, password, is_staff=True, is_superuser=superuser)
         if not superuser:
             user.groups.add(Group.objects.get(name=SUPPORT_ENGINEERS_GROUP))
         return user
@@ -126,47 +128,61 @@ class Command(BaseCommand):
         acme_prod = Cluster.objects.get(name="acme-prod")
 
         outage = services.ticket_create(
-            reporter=bob, portal="technical", organization=organizations["Globex"],
-            cluster=globex_cluster, environment="production", severity="S2",
+            reporter=bob,
+            portal="technical",
+            organization=organizations["Globex"],
+            cluster=globex_cluster,
+            environment="production",
+            severity="S2",
             summary="TiKV store down after scale-in on globex-analytics",
             description="Since 08:12 UTC one TiKV store reports Disconnected and queries on the "
-                        "orders table time out with 'Region is unavailable'.",
+            "orders table time out with 'Region is unavailable'.",
             affects_version=globex_cluster.version,
         )
         services.ticket_assign(ticket=outage, actor=agent, assignee=agent)
 
         slow = services.ticket_create(
-            reporter=carol, portal="technical", organization=organizations["Initech"],
-            cluster=initech_cluster, environment="production", severity="S3",
+            reporter=carol,
+            portal="technical",
+            organization=organizations["Initech"],
+            cluster=initech_cluster,
+            environment="production",
+            severity="S3",
             summary="Slow analytical query after upgrade to v8.1.2",
             description="A reporting query went from 2 s to 40 s after the upgrade. EXPLAIN "
-                        "ANALYZE attached below.",
+            "ANALYZE attached below.",
             affects_version=initech_cluster.version,
         )
         services.ticket_assign(ticket=slow, actor=agent, assignee=agent)
         services.ticket_comment_add(
-            ticket=slow, author=agent,
+            ticket=slow,
+            author=agent,
             body="Thanks Carol. The plan switched to an index merge; could you run ANALYZE TABLE "
-                 "on the sales table and tell us whether the time comes back?",
+            "on the sales table and tell us whether the time comes back?",
         )
         services.ticket_status_change(ticket=slow, actor=agent, to_status="in_progress")
 
         invoice = services.ticket_create(
-            reporter=alice, portal="billing", organization=organizations["Acme Corp"],
-            cluster=acme_prod, severity="S3",
+            reporter=alice,
+            portal="billing",
+            organization=organizations["Acme Corp"],
+            cluster=acme_prod,
+            severity="S3",
             summary="Invoice shows charges for a deleted cluster",
             description="Our October invoice charges for a cluster we deleted on 2 October.",
         )
         services.ticket_comment_add(
-            ticket=invoice, author=agent,
+            ticket=invoice,
+            author=agent,
             body="Hi Alice, could you tell us the name of the deleted cluster?",
         )
-        services.ticket_status_change(
-            ticket=invoice, actor=agent, to_status="waiting_for_customer"
-        )
+        services.ticket_status_change(ticket=invoice, actor=agent, to_status="waiting_for_customer")
 
         vat = services.ticket_create(
-            reporter=bob, portal="billing", organization=organizations["Globex"], severity="S4",
+            reporter=bob,
+            portal="billing",
+            organization=organizations["Globex"],
+            severity="S4",
             summary="Add our VAT number to invoices",
             description="Please show DE123456789 on future invoices.",
         )
@@ -176,7 +192,10 @@ class Command(BaseCommand):
         services.ticket_status_change(ticket=vat, actor=agent, to_status="resolved")
 
         services.ticket_create(
-            reporter=carol, portal="billing", organization=organizations["Acme Corp"],
-            severity="S4", summary="Who can see Acme's billing contacts?",
+            reporter=carol,
+            portal="billing",
+            organization=organizations["Acme Corp"],
+            severity="S4",
+            summary="Who can see Acme's billing contacts?",
             description="I am a member of Acme Corp and would like to know who receives invoices.",
         )

@@ -1,0 +1,586 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import Membership
+from tests.factories import (
+    CommentFactory,
+    MembershipFactory,
+    TicketFactory,
+    UserFactory,
+)
+from tickets import services
+from tickets.models import Attachment, Comment, Component, Ticket
+
+pytestmark = pytest.mark.django_db
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def billing_form(**overrides):
+    data = {
+        "summary": "Charged twice in October",
+        "description": "Two identical charges on 3 October.",
+        "severity": "S3",
+    }
+    data.update(overrides)
+    return data
+
+
+def technical_form(organization, cluster=None, **overrides):
+    data = {
+        "summary": "TiKV store disconnected",
+        "organization": organization.pk,
+        "cluster": cluster.pk if cluster else "",
+        "environment": "production",
+        "description": "At 2026-11-27 10:02 UTC: Region is unavailable.",
+        "severity": "S2",
+        "components": [Component.objects.get(name="TiKV").pk],
+        "affects_version": "v8.5.1",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def shared_ticket(enterprise_org):
+    organization, owner, cluster = enterprise_org
+    return services.ticket_create(
+        reporter=owner,
+        portal="technical",
+        organization=organization,
+        cluster=cluster,
+        environment="production",
+        severity="S3",
+        summary="Slow joins",
+        description="Joins are slow.",
+        shared_with_organization=True,
+    )
+
+
+# Home and portals
+
+
+def test_home_lists_both_portals_and_locks_technical_for_basic(client, basic_org):
+    organization, owner, _cluster = basic_org
+    client.force_login(owner)
+    page = client.get("/").text
+    assert "TiDB Cloud Account/Billing Support" in page
+    assert "TiDB Cloud Technical Support" in page
+    assert "Locked" in page
+    assert "Developer plan or above" in page
+    assert reverse("plans:support", args=[organization.pk]) in page
+
+
+def test_home_opens_technical_for_a_paid_plan(client, enterprise_org):
+    _organization, owner, _cluster = enterprise_org
+    client.force_login(owner)
+    page = client.get("/").text
+    assert 'href="/portals/technical/"' in page
+    assert "Locked" not in page
+
+
+def test_billing_form_shows_fields_and_severity_table(client, basic_org):
+    _organization, owner, _cluster = basic_org
+    client.force_login(owner)
+    page = client.get("/portals/billing/").text
+    for label in ["Summary", "TiDB Cloud Org", "TiDB Cloud Cluster", "Description", "Severity"]:
+        assert label in page
+    assert 'value="S1"' not in page
+    assert "Complete loss of production environmental functionality" not in page
+    assert "High impact on operations in production environments" in page
+
+
+def test_billing_request_is_filed_and_shown_with_its_key(client, basic_org):
+    organization, owner, cluster = basic_org
+    client.force_login(owner)
+    response = client.post(
+        "/portals/billing/",
+        billing_form(organization=organization.pk, cluster=cluster.pk),
+        follow=True,
+    )
+    ticket = Ticket.objects.get()
+    assert response.redirect_chain[-1][0] == f"/requests/{ticket.key}/"
+    assert ticket.key in response.text
+    assert ticket.portal == "billing" and ticket.cluster == cluster
+
+
+def test_billing_s1_is_refused_with_a_message_and_keeps_the_input(client, basic_org):
+    _organization, owner, _cluster = basic_org
+    client.force_login(owner)
+    response = client.post("/portals/billing/", billing_form(severity="S1"))
+    assert response.status_code == 200
+    assert "S1 is not applicable to account or billing issues" in response.text
+    assert "Charged twice in October" in response.text
+    assert "Two identical charges on 3 October." in response.text
+    assert not Ticket.objects.exists()
+
+
+def test_foreign_ids_are_form_errors_not_500(client, basic_org, org_factory):
+    _organization, owner, _cluster = basic_org
+    other, _o, other_cluster = org_factory()
+    client.force_login(owner)
+    for data in (
+        billing_form(organization=other.pk),
+        billing_form(cluster=other_cluster.pk),
+        billing_form(organization="abc"),
+        billing_form(cluster=999999),
+    ):
+        response = client.post("/portals/billing/", data)
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.text
+    assert not Ticket.objects.exists()
+
+
+def test_summary_longer_than_255_is_refused(client, basic_org):
+    _organization, owner, _cluster = basic_org
+    client.force_login(owner)
+    response = client.post("/portals/billing/", billing_form(summary="x" * 256))
+    assert "at most 255 characters" in response.text
+    assert not Ticket.objects.exists()
+
+
+def test_description_over_32000_characters_is_refused(client, basic_org):
+    _organization, owner, _cluster = basic_org
+    client.force_login(owner)
+    response = client.post("/portals/billing/", billing_form(description="y" * 32_001))
+    assert "at most 32000 characters" in response.text
+    assert not Ticket.objects.exists()
+
+
+def test_technical_form_asks_for_the_details_engineers_need(client, enterprise_org):
+    _organization, owner, _cluster = enterprise_org
+    client.force_login(owner)
+    page = client.get("/portals/technical/").text
+    for label in [
+        "Environment",
+        "Components",
+        "Affects versions",
+        "TiFlash",
+        "Backup &amp; Restore",
+    ]:
+        assert label in page
+    assert "exact timestamp" in page and "call stack" in page
+    assert "Complete loss of production environmental functionality" in page
+
+
+def test_get_support_preselects_the_cluster(client, enterprise_org):
+    organization, owner, cluster = enterprise_org
+    client.force_login(owner)
+    form = client.get(f"/portals/technical/?cluster={cluster.pk}").context["form"]
+    assert form.initial["organization"] == organization
+    assert form.initial["cluster"] == cluster
+    assert form.initial["environment"] == cluster.environment
+    assert form.initial["affects_version"] == cluster.version
+
+
+def test_get_support_on_a_basic_cluster_explains_and_offers_billing(client, basic_org):
+    organization, owner, cluster = basic_org
+    client.force_login(owner)
+    response = client.get(f"/portals/technical/?cluster={cluster.pk}")
+    assert response.status_code == 403
+    assert "Technical support needs a paid plan" in response.text
+    assert f"/portals/billing/?cluster={cluster.pk}" in response.text
+    assert reverse("plans:support", args=[organization.pk]) in response.text
+
+
+def test_technical_s1_from_get_support_is_filed(client, enterprise_org):
+    organization, owner, cluster = enterprise_org
+    client.force_login(owner)
+    response = client.post(
+        f"/portals/technical/?cluster={cluster.pk}",
+        technical_form(organization, cluster, severity="S1"),
+    )
+    ticket = Ticket.objects.get()
+    assert response.url == f"/requests/{ticket.key}/"
+    assert (ticket.severity, ticket.cluster, ticket.environment) == ("S1", cluster, "production")
+    assert [c.name for c in ticket.components.all()] == ["TiKV"]
+
+
+def test_technical_s1_non_production_is_refused(client, enterprise_org):
+    organization, owner, cluster = enterprise_org
+    client.force_login(owner)
+    response = client.post(
+        "/portals/technical/",
+        technical_form(organization, cluster, severity="S1", environment="non-production"),
+    )
+    assert response.status_code == 200
+    assert "S1 is a complete loss of production functionality" in response.text
+    assert not Ticket.objects.exists()
+
+
+def test_basic_user_post_to_technical_is_403_and_creates_nothing(client, basic_org):
+    organization, owner, cluster = basic_org
+    client.force_login(owner)
+    response = client.post("/portals/technical/", technical_form(organization, cluster))
+    assert response.status_code == 403
+    assert "Developer plan or above" in response.text
+    assert reverse("plans:support", args=[organization.pk]) in response.text
+    assert not Ticket.objects.exists()
+
+
+def test_technical_form_offers_only_entitled_organizations(client, developer_org, org_factory):
+    organization, owner, _cluster = developer_org
+    basic, _o, _c = org_factory("basic")
+    MembershipFactory(user=owner, organization=basic)
+    client.force_login(owner)
+    choices = list(
+        client.get("/portals/technical/").context["form"].fields["organization"].queryset
+    )
+    assert choices == [organization]
+
+
+def test_attachments_on_a_new_request_are_saved(client, basic_org):
+    _organization, owner, _cluster = basic_org
+    client.force_login(owner)
+    upload = SimpleUploadedFile("screen.png", PNG, content_type="application/octet-stream")
+    client.post("/portals/billing/", {**billing_form(), "attachments": [upload]})
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "image/png"
+    assert attachment.original_name == "screen.png"
+    assert "screen" not in attachment.file.name
+
+
+def test_a_disallowed_file_is_refused_and_nothing_saved(client, basic_org):
+    _organization, owner, _cluster = basic_org
+    client.force_login(owner)
+    exe = SimpleUploadedFile("notes.txt", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200)
+    response = client.post("/portals/billing/", {**billing_form(), "attachments": [exe]})
+    assert response.status_code == 200
+    assert (
+        "cannot be attached" in response.text or "not a type that can be attached" in response.text
+    )
+    assert not Ticket.objects.exists()
+
+
+# Requests list
+
+
+def test_requests_list_shows_own_and_shared_not_private_or_foreign(
+    client, enterprise_org, member_of, org_factory
+):
+    organization, owner, _cluster = enterprise_org
+    colleague = member_of(organization)
+    mine = TicketFactory(organization=organization, reporter=owner, summary="Mine")
+    shared = TicketFactory(organization=organization, reporter=colleague, summary="Shared one")
+    private = TicketFactory(
+        organization=organization,
+        reporter=colleague,
+        summary="Private one",
+        shared_with_organization=False,
+    )
+    other, other_owner, _c = org_factory()
+    foreign = TicketFactory(organization=other, reporter=other_owner, summary="Foreign one")
+    client.force_login(owner)
+    page = client.get("/requests/").text
+    assert mine.key in page and shared.key in page
+    assert private.key not in page and foreign.key not in page
+
+
+def test_requests_filters(client, enterprise_org, member_of):
+    organization, owner, _cluster = enterprise_org
+    colleague = member_of(organization)
+    open_mine = TicketFactory(organization=organization, reporter=owner, summary="Disk full")
+    closed = TicketFactory(
+        organization=organization, reporter=owner, status="resolved", summary="Old one"
+    )
+    theirs = TicketFactory(
+        organization=organization,
+        reporter=colleague,
+        portal="technical",
+        summary="TiDB crash",
+        description="panic in coprocessor",
+    )
+    client.force_login(owner)
+
+    def keys(query):
+        return {t.key for t in client.get("/requests/", query).context["page"]}
+
+    assert keys({}) == {open_mine.key, theirs.key}
+    assert keys({"status": "closed"}) == {closed.key}
+    assert keys({"status": "all"}) == {open_mine.key, closed.key, theirs.key}
+    assert keys({"portal": "technical"}) == {theirs.key}
+    assert keys({"mine": "on"}) == {open_mine.key}
+    assert keys({"q": "coprocessor"}) == {theirs.key}
+    assert keys({"q": "disk"}) == {open_mine.key}
+    assert keys({"organization": organization.pk}) == {open_mine.key, theirs.key}
+
+
+def test_requests_list_pages_by_fifty(client, enterprise_org):
+    organization, owner, _cluster = enterprise_org
+    TicketFactory.create_batch(55, organization=organization, reporter=owner)
+    client.force_login(owner)
+    assert len(client.get("/requests/").context["page"]) == 50
+    assert len(client.get("/requests/", {"page": 2}).context["page"]) == 5
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_requests_list_costs_a_fixed_number_of_queries(
+    client, enterprise_org, rows, django_assert_max_num_queries
+):
+    organization, owner, cluster = enterprise_org
+    TicketFactory.create_batch(rows, organization=organization, reporter=owner, cluster=cluster)
+    client.force_login(owner)
+    with django_assert_max_num_queries(12):
+        response = client.get("/requests/", {"status": "all"})
+    assert response.status_code == 200
+
+
+def test_csv_export_has_the_filtered_rows_only(client, enterprise_org, org_factory):
+    organization, owner, _cluster = enterprise_org
+    TicketFactory(organization=organization, reporter=owner, summary="=HYPERLINK(evil)")
+    TicketFactory(organization=organization, reporter=owner, status="closed", summary="Closed")
+    other, other_owner, _c = org_factory()
+    TicketFactory(organization=other, reporter=other_owner, summary="Foreign")
+    client.force_login(owner)
+    response = client.get("/requests/export.csv", {"status": "open"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:2] == ["Key", "Summary"]
+    assert [row[1] for row in rows[1:]] == ["'=HYPERLINK(evil)"]
+
+
+# Request page
+
+
+def test_request_page_shows_fields_promise_and_public_conversation(client, shared_ticket, engineer):
+    services.ticket_comment_add(ticket=shared_ticket, author=engineer, body="Public answer")
+    services.ticket_comment_add(
+        ticket=shared_ticket, author=engineer, body="Secret internal note", is_internal=True
+    )
+    client.force_login(shared_ticket.reporter)
+    page = client.get(f"/requests/{shared_ticket.key}/").text
+    assert shared_ticket.summary in page
+    assert "An engineer responds within 8 business hours." in page
+    assert "Met" in page
+    assert "Public answer" in page
+    assert "Secret internal note" not in page
+
+
+@pytest.mark.parametrize("comments", [5, 60])
+def test_request_page_costs_a_fixed_number_of_queries(
+    client, shared_ticket, comments, django_assert_max_num_queries
+):
+    for index in range(comments):
+        comment = CommentFactory(ticket=shared_ticket, body=f"comment {index}")
+        Attachment.objects.create(
+            comment=comment,
+            file="attachments/x.txt",
+            original_name="x.txt",
+            content_type="text/plain",
+            size=1,
+        )
+    client.force_login(shared_ticket.reporter)
+    with django_assert_max_num_queries(22):
+        response = client.get(f"/requests/{shared_ticket.key}/")
+    assert response.status_code == 200
+
+
+def test_customer_comment_with_a_file(client, shared_ticket):
+    client.force_login(shared_ticket.reporter)
+    upload = SimpleUploadedFile("app.log", b"2026-11-27 10:02 ERROR region unavailable\n")
+    response = client.post(
+        f"/requests/{shared_ticket.key}/comments/",
+        {"body": "Log attached", "attachments": [upload]},
+        follow=True,
+    )
+    assert "Log attached" in response.text
+    assert "app.log" in response.text
+    assert Comment.objects.get(body="Log attached").attachments.get().content_type == "text/plain"
+
+
+def test_too_many_files_are_refused_and_the_comment_kept(client, shared_ticket, settings):
+    settings.ATTACHMENT_MAX_PER_COMMENT = 2
+    client.force_login(shared_ticket.reporter)
+    uploads = [SimpleUploadedFile(f"{i}.txt", b"text") for i in range(3)]
+    response = client.post(
+        f"/requests/{shared_ticket.key}/comments/", {"body": "Three files", "attachments": uploads}
+    )
+    assert response.status_code == 400
+    assert "Attach at most 2 files" in response.text
+    assert "Three files" in response.text
+    assert not Comment.objects.filter(body="Three files").exists()
+
+
+def test_a_file_over_the_size_limit_is_refused(client, shared_ticket, settings):
+    settings.ATTACHMENT_MAX_BYTES = 10
+    client.force_login(shared_ticket.reporter)
+    upload = SimpleUploadedFile("big.txt", b"x" * 11)
+    response = client.post(
+        f"/requests/{shared_ticket.key}/comments/", {"body": "Big", "attachments": [upload]}
+    )
+    assert "the limit is 10" in response.text
+    assert not Attachment.objects.exists()
+
+
+def test_resolve_and_reopen(client, shared_ticket):
+    client.force_login(shared_ticket.reporter)
+    page = client.post(f"/requests/{shared_ticket.key}/resolve/", follow=True).text
+    assert "Reopen this request" in page
+    shared_ticket.refresh_from_db()
+    assert shared_ticket.status == "resolved"
+    page = client.post(f"/requests/{shared_ticket.key}/reopen/", follow=True).text
+    assert "Resolve this request" in page
+    shared_ticket.refresh_from_db()
+    assert shared_ticket.status == "waiting_for_support"
+
+
+def test_reporter_shares_with_a_named_colleague(client, member_of, enterprise_org):
+    organization, owner, _cluster = enterprise_org
+    colleague = member_of(organization)
+    ticket = TicketFactory(
+        organization=organization, reporter=owner, shared_with_organization=False
+    )
+    client.force_login(colleague)
+    assert client.get(f"/requests/{ticket.key}/").status_code == 404
+    client.force_login(owner)
+    client.post(f"/requests/{ticket.key}/sharing/", {"participants": [colleague.pk]})
+    client.force_login(colleague)
+    assert client.get(f"/requests/{ticket.key}/").status_code == 200
+
+
+def test_notifications_toggle(client, shared_ticket):
+    client.force_login(shared_ticket.reporter)
+    page = client.post(f"/requests/{shared_ticket.key}/notifications/", {}, follow=True).text
+    assert "Turn notifications on" in page
+    page = client.post(
+        f"/requests/{shared_ticket.key}/notifications/", {"enabled": "on"}, follow=True
+    ).text
+    assert "Turn notifications off" in page
+
+
+def test_attachment_downloads_as_a_file_never_inline(client, shared_ticket):
+    services.ticket_comment_add(
+        ticket=shared_ticket,
+        author=shared_ticket.reporter,
+        body="html",
+        attachments=[SimpleUploadedFile("page.html", b"<script>alert(1)</script>")],
+    )
+    attachment = Attachment.objects.get()
+    client.force_login(shared_ticket.reporter)
+    response = client.get(f"/requests/{shared_ticket.key}/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Type"] == "text/plain"
+    assert b"".join(response.streaming_content) == b"<script>alert(1)</script>"
+
+
+# The access matrix: every request URL for every kind of visitor.
+
+REQUEST_URLS = [
+    ("get", "/requests/{key}/"),
+    ("post", "/requests/{key}/comments/"),
+    ("post", "/requests/{key}/resolve/"),
+    ("post", "/requests/{key}/reopen/"),
+    ("post", "/requests/{key}/sharing/"),
+    ("post", "/requests/{key}/notifications/"),
+    ("get", "/requests/{key}/attachments/{attachment}/"),
+]
+
+
+@pytest.fixture
+def private_ticket_with_file(enterprise_org):
+    organization, owner, _cluster = enterprise_org
+    ticket = services.ticket_create(
+        reporter=owner,
+        portal="billing",
+        organization=organization,
+        severity="S3",
+        summary="Private invoice",
+        description="d",
+        shared_with_organization=False,
+        attachments=[SimpleUploadedFile("i.txt", b"invoice")],
+    )
+    return ticket, Attachment.objects.get(comment__ticket=ticket)
+
+
+def visit(client, method, url, ticket, attachment):
+    url = url.format(key=ticket.key, attachment=attachment.pk)
+    if method == "post":
+        return client.post(url, {"body": "Any news?"})
+    return client.get(url)
+
+
+@pytest.mark.parametrize(("method", "url"), REQUEST_URLS)
+def test_anonymous_visitor_is_sent_to_log_in(client, private_ticket_with_file, method, url):
+    response = visit(client, method, url, *private_ticket_with_file)
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+@pytest.mark.parametrize(("method", "url"), REQUEST_URLS)
+def test_another_organization_gets_404(client, private_ticket_with_file, org_factory, method, url):
+    _other, stranger, _cluster = org_factory("enterprise")
+    client.force_login(stranger)
+    assert visit(client, method, url, *private_ticket_with_file).status_code == 404
+
+
+@pytest.mark.parametrize(("method", "url"), REQUEST_URLS)
+def test_same_organization_member_gets_404_while_private(
+    client, private_ticket_with_file, member_of, method, url
+):
+    ticket, _attachment = private_ticket_with_file
+    client.force_login(member_of(ticket.organization))
+    assert visit(client, method, url, *private_ticket_with_file).status_code == 404
+
+
+@pytest.mark.parametrize(("method", "url"), REQUEST_URLS)
+def test_same_organization_member_is_let_in_once_shared(
+    client, private_ticket_with_file, member_of, method, url
+):
+    ticket, _attachment = private_ticket_with_file
+    ticket.shared_with_organization = True
+    ticket.save(update_fields=["shared_with_organization"])
+    client.force_login(member_of(ticket.organization))
+    status = visit(client, method, url, *private_ticket_with_file).status_code
+    if "sharing" in url:
+        assert status == 403, "only the reporter decides who sees a request"
+    else:
+        assert status in (200, 302)
+
+
+@pytest.mark.parametrize(("method", "url"), REQUEST_URLS)
+def test_reporter_is_let_in(client, private_ticket_with_file, method, url):
+    ticket, _attachment = private_ticket_with_file
+    client.force_login(ticket.reporter)
+    assert visit(client, method, url, *private_ticket_with_file).status_code in (200, 302)
+
+
+def test_attachment_of_another_request_is_404_even_with_access_to_this_one(
+    client, private_ticket_with_file, shared_ticket
+):
+    _ticket, attachment = private_ticket_with_file
+    client.force_login(shared_ticket.reporter)
+    stranger = UserFactory()
+    MembershipFactory(
+        user=stranger, organization=shared_ticket.organization, role=Membership.Role.MEMBER
+    )
+    client.force_login(stranger)
+    response = client.get(f"/requests/{shared_ticket.key}/attachments/{attachment.pk}/")
+    assert response.status_code == 404
+
+
+def test_csv_export_never_contains_another_organizations_rows(client, basic_org, org_factory):
+    _organization, owner, _cluster = basic_org
+    other, other_owner, _c = org_factory()
+    TicketFactory(organization=other, reporter=other_owner, summary="Secret of other org")
+    client.force_login(owner)
+    response = client.get("/requests/export.csv", {"status": "all"})
+    assert "Secret of other org" not in response.content.decode()
+
+
+def test_unsubscribe_link_turns_notifications_off_without_login(client, shared_ticket):
+    from tickets.notifications import unsubscribe_token
+    from tickets.selectors import notification_enabled_for
+
+    token = unsubscribe_token(ticket=shared_ticket, user=shared_ticket.reporter)
+    assert "Turn off emails" in client.get(f"/notifications/off/{token}/").text
+    client.post(f"/notifications/off/{token}/")
+    assert not notification_enabled_for(ticket=shared_ticket, user=shared_ticket.reporter)
+    assert client.get("/notifications/off/forged-token/").status_code == 404
