@@ -126,26 +126,40 @@ SUPPORT_TEAM_EMAIL = env.str("SUPPORT_TEAM_EMAIL", default="support-team@support
 SALES_TEAM_EMAIL = env.str("SALES_TEAM_EMAIL", default="sales@support.example")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
-# Celery: with no broker the tasks run in-process (the embedded default).
+# Celery: with no broker the tasks run in-process (the embedded default). With a broker, run
+# `make worker` and `make beat`; the web process only publishes and never talks SMTP.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Deployments (or test runs) that share one Redis keep apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged only when it finished, and put back if its worker process dies; the
+# outbox claim makes the second run a no-op when the first one did send.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 45
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Publishing happens inside web requests: a refused or silent broker must fail within about a
+# second and a half, not hang the page. The email waits in the outbox for the sweep instead.
+# (socket_timeout stays above kombu's 1 s BRPOP timeout so the worker's polling is unaffected.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-emails": {
         "task": "accounts.tasks.outbound_email_sweep",
         "schedule": crontab(minute="*"),
+        # A sweep that no worker picked up within the minute is replaced by the next one.
+        "options": {"expires": 50},
     },
 }
+# Attempts per email before it is marked failed (then an administrator can resend it); the
+# wait doubles from the base after each failed attempt: 30 s, 1 min, 2 min, 4 min, 8 min.
 OUTBOUND_EMAIL_MAX_ATTEMPTS = env.int("OUTBOUND_EMAIL_MAX_ATTEMPTS", default=6)
 OUTBOUND_EMAIL_RETRY_BASE_SECONDS = env.int("OUTBOUND_EMAIL_RETRY_BASE_SECONDS", default=30)
 

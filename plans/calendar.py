@@ -26,7 +26,7 @@ def add_working_time(
     start: datetime, duration: timedelta, *, business_hours: bool, zone: ZoneInfo
 ) -> datetime:
     """The instant at which `duration` of clock time has run from `start`."""
-    start = start.astimezone(UTC)
+    start = _aware(start).astimezone(UTC)
     if not business_hours:
         return start + duration
     remaining = duration
@@ -49,17 +49,42 @@ def working_time_between(
     zone: ZoneInfo,
     pauses: Iterable[tuple[datetime, datetime | None]] = (),
 ) -> timedelta:
-    """Clock time that ran from `start` to `end`, not counting the paused intervals."""
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    """Clock time that ran from `start` to `end`, not counting the paused intervals.
+
+    A pause without an end is still running. Pauses that overlap count once.
+    """
+    start, end = _aware(start).astimezone(UTC), _aware(end).astimezone(UTC)
     if end <= start:
         return timedelta(0)
     total = _span(start, end, business_hours=business_hours, zone=zone)
-    for pause_start, pause_end in pauses:
-        clipped_start = max(start, pause_start.astimezone(UTC))
-        clipped_end = min(end, (pause_end or end).astimezone(UTC))
-        if clipped_end > clipped_start:
-            total -= _span(clipped_start, clipped_end, business_hours=business_hours, zone=zone)
+    for pause_start, pause_end in _merged(pauses, start=start, end=end):
+        total -= _span(pause_start, pause_end, business_hours=business_hours, zone=zone)
     return max(total, timedelta(0))
+
+
+def _aware(instant: datetime) -> datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("Response-time arithmetic needs aware datetimes.")
+    return instant
+
+
+def _merged(
+    pauses: Iterable[tuple[datetime, datetime | None]], *, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The pauses clipped to [start, end], sorted, with overlapping ones joined."""
+    clipped = []
+    for pause_start, pause_end in pauses:
+        clipped_start = max(start, _aware(pause_start).astimezone(UTC))
+        clipped_end = min(end, _aware(pause_end).astimezone(UTC) if pause_end else end)
+        if clipped_end > clipped_start:
+            clipped.append((clipped_start, clipped_end))
+    merged: list[tuple[datetime, datetime]] = []
+    for pause_start, pause_end in sorted(clipped):
+        if merged and pause_start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], pause_end))
+        else:
+            merged.append((pause_start, pause_end))
+    return merged
 
 
 def _span(start: datetime, end: datetime, *, business_hours: bool, zone: ZoneInfo) -> timedelta:

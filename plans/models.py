@@ -34,11 +34,10 @@ SEVERITY_DEFINITIONS = {
 
 def target_label(minutes: int, *, business_hours: bool) -> str:
     """'1 hour', '30 minutes', '4 business hours': how a response target reads."""
-    if minutes % 60:
-        return f"{minutes} minutes"
-    hours = minutes // 60
-    unit = "business hour" if business_hours else "hour"
-    return f"{hours} {unit}" if hours == 1 else f"{hours} {unit}s"
+    amount, unit = (minutes, "minute") if minutes % 60 else (minutes // 60, "hour")
+    if business_hours:
+        unit = f"business {unit}"
+    return f"{amount} {unit}" if amount == 1 else f"{amount} {unit}s"
 
 
 class Plan(models.Model):

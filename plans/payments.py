@@ -69,7 +69,8 @@ class ValidatingGateway:
     def store_card(self, card: CardDetails) -> StoredCard:
         number = re.sub(r"[\s-]", "", card.number)
         errors = {}
-        if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_valid(number):
+        # [0-9], not str.isdigit(): that also accepts "²" and other scripts' digits.
+        if not re.fullmatch(r"[0-9]{12,19}", number) or not luhn_valid(number):
             errors["number"] = _("This card number is not valid.")
         today = date.today()
         if not 1 <= card.exp_month <= 12:
@@ -77,7 +78,7 @@ class ValidatingGateway:
         elif (card.exp_year, card.exp_month) < (today.year, today.month):
             errors["exp_year"] = _("This card has expired.")
         expected_cvc_length = 4 if card_brand(number) == "American Express" else 3
-        if not re.fullmatch(rf"\d{{{expected_cvc_length}}}", card.cvc or ""):
+        if not re.fullmatch(rf"[0-9]{{{expected_cvc_length}}}", card.cvc or ""):
             errors["cvc"] = _("The security code is %(n)d digits on the back of the card.") % {
                 "n": expected_cvc_length
             }

@@ -1,5 +1,7 @@
 """Actions that change an organization's support plan, and sales inquiries."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,7 +13,7 @@ from accounts.selectors import is_owner, organization_owners
 from accounts.services import outbound_email_queue
 from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry, Subscription
 from plans.payments import CardDetails, payment_gateway
-from plans.selectors import plan_for_organization
+from plans.selectors import default_plan
 
 
 def _require_owner(*, organization: Organization, actor: User) -> None:
@@ -21,30 +23,59 @@ def _require_owner(*, organization: Organization, actor: User) -> None:
         )
 
 
+def _lock_subscription(*, organization: Organization) -> tuple[Subscription | None, Plan]:
+    """Lock the organization so its plan changes run one at a time; its subscription and plan.
+
+    Read from the database, not from the instance's cache, so two concurrent changes cannot
+    both start from the same plan.
+    """
+    Organization.objects.select_for_update().only("pk").get(pk=organization.pk)
+    subscription = (
+        Subscription.objects.select_for_update()
+        .select_related("plan")
+        .filter(organization=organization)
+        .first()
+    )
+    return subscription, (subscription.plan if subscription else default_plan())
+
+
 def _plan_change(
     *,
     organization: Organization,
+    subscription: Subscription | None,
+    from_plan: Plan,
     to_plan: Plan,
     actor: User,
     reason: str,
     payment_method: PaymentMethod | None = None,
+    with_trial: bool = False,
 ) -> PlanChange:
-    from_plan = plan_for_organization(organization=organization)
     now = timezone.now()
-    subscription, _created = Subscription.objects.select_for_update().get_or_create(
-        organization=organization, defaults={"plan": to_plan, "started_at": now}
-    )
     had_trial = PlanChange.objects.filter(organization=organization, to_plan=to_plan).exists()
-    subscription.plan = to_plan
-    subscription.started_at = now
-    subscription.trial_ends_at = (
-        now + timezone.timedelta(days=to_plan.trial_days)
-        if to_plan.trial_days and not had_trial
+    trial_ends_at = (
+        now + timedelta(days=to_plan.trial_days)
+        if with_trial and to_plan.trial_days and not had_trial
         else None
     )
-    if payment_method is not None:
-        subscription.payment_method = payment_method
-    subscription.save(update_fields=["plan", "started_at", "trial_ends_at", "payment_method"])
+    if subscription is None:
+        subscription = Subscription.objects.create(
+            organization=organization,
+            plan=to_plan,
+            started_at=now,
+            trial_ends_at=trial_ends_at,
+            payment_method=payment_method,
+        )
+    else:
+        subscription.plan = to_plan
+        subscription.started_at = now
+        subscription.trial_ends_at = trial_ends_at
+        fields = ["plan", "started_at", "trial_ends_at"]
+        if payment_method is not None:
+            subscription.payment_method = payment_method
+            fields.append("payment_method")
+        subscription.save(update_fields=fields)
+    # The caller's instance answers with the new plan from now on.
+    organization.subscription = subscription
     change = PlanChange.objects.create(
         organization=organization,
         from_plan=from_plan,
@@ -52,6 +83,7 @@ def _plan_change(
         changed_by=actor,
         reason=reason,
     )
+    # The other owners; the one who made the change sees the confirmation on the page.
     for owner in organization_owners(organization=organization).exclude(pk=actor.pk):
         outbound_email_queue(
             event_key=f"plan-change:{change.pk}",
@@ -73,7 +105,7 @@ def plan_upgrade(
 ) -> PlanChange:
     """A self-serve upgrade: the card is validated by the gateway and only its safe parts kept."""
     _require_owner(organization=organization, actor=actor)
-    current = plan_for_organization(organization=organization)
+    subscription, current = _lock_subscription(organization=organization)
     if not plan.is_self_serve:
         raise ValidationError(
             _("The %(plan)s plan is not sold online; contact sales.") % {"plan": plan.name}
@@ -95,10 +127,13 @@ def plan_upgrade(
     )
     return _plan_change(
         organization=organization,
+        subscription=subscription,
+        from_plan=current,
         to_plan=plan,
         actor=actor,
         reason=_("Self-serve upgrade with %(card)s") % {"card": payment_method},
         payment_method=payment_method,
+        with_trial=True,
     )
 
 
@@ -106,14 +141,19 @@ def plan_upgrade(
 def plan_downgrade(*, organization: Organization, plan: Plan, actor: User) -> PlanChange:
     """Move to a lower plan at once; open requests stay, new ones follow the lower plan."""
     _require_owner(organization=organization, actor=actor)
-    current = plan_for_organization(organization=organization)
+    subscription, current = _lock_subscription(organization=organization)
     if plan.rank >= current.rank:
         raise ValidationError(
             _("%(plan)s is not lower than the current plan, %(current)s.")
             % {"plan": plan.name, "current": current.name}
         )
     return _plan_change(
-        organization=organization, to_plan=plan, actor=actor, reason=_("Downgrade by an owner")
+        organization=organization,
+        subscription=subscription,
+        from_plan=current,
+        to_plan=plan,
+        actor=actor,
+        reason=_("Downgrade by an owner"),
     )
 
 

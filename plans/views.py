@@ -1,13 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, RedirectView, TemplateView
 
+from accounts.models import Organization
 from accounts.selectors import current_organization, is_owner, organization_get_for_user
 from plans import services
 from plans.forms import CardForm, SalesInquiryForm
@@ -20,8 +24,19 @@ from plans.selectors import (
 )
 
 
+def contact_sales_url(*, topic: str, organization: Organization | None = None) -> str:
+    query = {"topic": topic}
+    if organization is not None:
+        query["organization"] = organization.pk
+    return reverse("plans:contact-sales") + "?" + urlencode(query)
+
+
 class OrganizationPlanMixin(LoginRequiredMixin):
-    """Loads the organization from the URL through the access selector (404 when not yours)."""
+    """Loads the organization from the URL through the access selector (404 when not yours).
+
+    The organization's plan is `organization_plan` in templates: `current_plan` belongs to the
+    navigation, which shows the plan of the organization chosen in the switcher.
+    """
 
     owner_required = False
 
@@ -37,13 +52,17 @@ class OrganizationPlanMixin(LoginRequiredMixin):
                 _("Only an owner of %(org)s can change its support plan.")
                 % {"org": self.organization.name}
             )
-        self.current_plan = plan_for_organization(organization=self.organization)
-        return super().dispatch(request, *args, **kwargs)
+        self.organization_plan = plan_for_organization(organization=self.organization)
+        return self.refusal() or super().dispatch(request, *args, **kwargs)
+
+    def refusal(self) -> HttpResponse | None:
+        """A response instead of the page when the page does not apply; None to go on."""
+        return None
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             organization=self.organization,
-            current_plan=self.current_plan,
+            organization_plan=self.organization_plan,
             is_owner=self.is_owner,
             **kwargs,
         )
@@ -70,29 +89,53 @@ class SupportPlanView(OrganizationPlanMixin, TemplateView):
 
 
 class TargetPlanMixin(OrganizationPlanMixin):
+    """A page about moving the organization to the plan in the URL; owners only."""
+
     owner_required = True
 
-    def dispatch(self, request, *args, **kwargs):
-        self.plan = get_object_or_404(plans_for_support_page(), code=kwargs["plan_code"])
-        return super().dispatch(request, *args, **kwargs)
+    def refusal(self) -> HttpResponse | None:
+        self.plan = get_object_or_404(plans_for_support_page(), code=self.kwargs["plan_code"])
+        return None
+
+    def back_to_support(self, message: str) -> HttpResponse:
+        messages.info(self.request, message)
+        return redirect("plans:support", organization_id=self.organization.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(plan=self.plan, **kwargs)
 
 
-class UpgradeView(TargetPlanMixin, TemplateView):
+class UpgradeMixin(TargetPlanMixin):
+    """Only a higher, self-serve plan is bought here; Premium goes to the sales team."""
+
+    def refusal(self) -> HttpResponse | None:
+        super().refusal()
+        if self.plan.rank <= self.organization_plan.rank:
+            return self.back_to_support(
+                _("%(org)s is already on %(current)s, which includes %(plan)s.")
+                % {
+                    "org": self.organization.name,
+                    "current": self.organization_plan.name,
+                    "plan": self.plan.name,
+                }
+            )
+        if self.plan.is_sales_only:
+            return redirect(contact_sales_url(topic="premium", organization=self.organization))
+        if not self.plan.is_self_serve:
+            return self.back_to_support(
+                _("The %(plan)s plan is not sold online.") % {"plan": self.plan.name}
+            )
+        return None
+
+
+class UpgradeView(UpgradeMixin, TemplateView):
     """ "Upgrade to Developer Plan": what the plan brings, then Add Credit Card and Upgrade."""
 
     template_name = "plans/upgrade.html"
 
-    def get(self, request, *args, **kwargs):
-        if self.plan.is_sales_only:
-            return redirect(reverse("plans:contact-sales") + "?topic=premium")
-        return super().get(request, *args, **kwargs)
-
 
 @method_decorator(sensitive_post_parameters("number", "cvc"), name="dispatch")
-class UpgradeCardView(TargetPlanMixin, FormView):
+class UpgradeCardView(UpgradeMixin, FormView):
     template_name = "plans/upgrade_card.html"
     form_class = CardForm
 
@@ -125,6 +168,15 @@ class UpgradeCardView(TargetPlanMixin, FormView):
 class DowngradeView(TargetPlanMixin, TemplateView):
     template_name = "plans/downgrade.html"
 
+    def refusal(self) -> HttpResponse | None:
+        super().refusal()
+        if self.plan.rank >= self.organization_plan.rank:
+            return self.back_to_support(
+                _("%(plan)s is not lower than the current plan, %(current)s.")
+                % {"plan": self.plan.name, "current": self.organization_plan.name}
+            )
+        return None
+
     def post(self, request, *args, **kwargs):
         try:
             services.plan_downgrade(
@@ -148,9 +200,19 @@ class ContactSalesView(LoginRequiredMixin, FormView):
     template_name = "plans/contact_sales.html"
     form_class = SalesInquiryForm
 
+    @cached_property
+    def organization(self) -> Organization | None:
+        """The organization named in the link (404 when not yours), else the current one."""
+        organization_id = self.request.GET.get("organization")
+        if organization_id:
+            return organization_get_for_user(
+                user=self.request.user, organization_id=organization_id
+            )
+        return current_organization(user=self.request.user, session=self.request.session)
+
     def get_initial(self):
         topic = self.request.GET.get("topic")
-        organization = current_organization(user=self.request.user, session=self.request.session)
+        organization = self.organization
         return {
             "topic": topic if topic in SalesInquiry.Topic.values else SalesInquiry.Topic.POC,
             "name": self.request.user.full_name,
@@ -159,10 +221,9 @@ class ContactSalesView(LoginRequiredMixin, FormView):
         }
 
     def form_valid(self, form):
-        organization = current_organization(user=self.request.user, session=self.request.session)
         try:
             services.sales_inquiry_create(
-                organization=organization, created_by=self.request.user, **form.cleaned_data
+                organization=self.organization, created_by=self.request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -62,7 +62,9 @@ def _to_support(*, ticket: Ticket, event_key: str, template: str, exclude: User 
 
 def ticket_created(*, ticket: Ticket) -> None:
     _to_customer(
-        ticket=ticket, user=ticket.reporter, event_key=f"ticket:{ticket.pk}:created",
+        ticket=ticket,
+        user=ticket.reporter,
+        event_key=f"ticket:{ticket.pk}:created",
         template="ticket_created",
     )
     outbound_email_queue(
@@ -82,34 +84,45 @@ def engineer_replied(*, comment: Comment) -> None:
         return
     for user in customer_recipients(ticket=comment.ticket, exclude=comment.author):
         _to_customer(
-            ticket=comment.ticket, user=user, event_key=f"comment:{comment.pk}",
-            template="ticket_comment", comment=comment,
+            ticket=comment.ticket,
+            user=user,
+            event_key=f"comment:{comment.pk}",
+            template="ticket_comment",
+            comment=comment,
         )
 
 
 def customer_commented(*, comment: Comment) -> None:
     _to_support(
-        ticket=comment.ticket, event_key=f"comment:{comment.pk}", template="ticket_comment",
-        exclude=comment.author, comment=comment,
+        ticket=comment.ticket,
+        event_key=f"comment:{comment.pk}",
+        template="ticket_comment",
+        exclude=comment.author,
+        comment=comment,
     )
 
 
 def status_changed(*, event: TicketEvent, from_status: str) -> None:
+    """Followers hear about every status change an engineer (or the system) makes, and about a
+    customer resolving or reopening. A resolution reaches the reporter and participants even
+    with notifications off. Support hears when a customer resolves or reopens; a customer's
+    comment moving the request back to support is already announced by the comment email."""
     ticket, actor = event.ticket, event.actor
     resolved = ticket.status == Ticket.Status.RESOLVED
     reopened = from_status == Ticket.Status.RESOLVED and ticket.is_open
     context = {"event": event, "resolved": resolved, "reopened": reopened}
     event_key = f"ticket-event:{event.pk}"
     if actor is not None and not is_support_engineer(user=actor):
-        if resolved or reopened:
-            _to_support(
-                ticket=ticket, event_key=event_key, template="ticket_status", exclude=actor,
-                **context,
-            )
-        recipients = customer_recipients(ticket=ticket, exclude=actor) if resolved else []
-    else:
-        recipients = customer_recipients(ticket=ticket, exclude=actor, everyone=resolved)
-    for user in recipients:
+        if not (resolved or reopened):
+            return
+        _to_support(
+            ticket=ticket,
+            event_key=event_key,
+            template="ticket_status",
+            exclude=actor,
+            **context,
+        )
+    for user in customer_recipients(ticket=ticket, exclude=actor, everyone=resolved):
         _to_customer(
             ticket=ticket, user=user, event_key=event_key, template="ticket_status", **context
         )

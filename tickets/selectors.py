@@ -4,12 +4,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Membership, User
-from tickets.models import Attachment, Comment, Ticket, TicketNotificationSetting
+from accounts.models import Membership, Organization, User
+from tickets.models import (
+    Attachment,
+    CannedResponse,
+    Comment,
+    Ticket,
+    TicketEvent,
+    TicketNotificationSetting,
+)
 
 SUPPORT_ENGINEERS_GROUP = "Support engineers"
 AT_RISK_WITHIN = timedelta(hours=1)
@@ -186,3 +193,116 @@ def response_clock(*, ticket: Ticket, now: datetime | None = None) -> ResponseCl
     if remaining < AT_RISK_WITHIN:
         return ResponseClock("at_risk", due, remaining)
     return ResponseClock("on_track", due, remaining)
+
+
+# Support triage in the admin: queues, the SLA-state filter, the ticket page.
+
+SLA_STATES = ("on_track", "at_risk", "breached", "paused", "met")
+
+
+def sla_state_q(*, state: str, now: datetime | None = None) -> Q:
+    """The requests whose response clock (see `response_clock`) is in `state`, as a database
+    filter: the same boundaries, so the admin filter and the clock column always agree."""
+    now = now or timezone.now()
+    has_target = Q(response_target_minutes__gt=0, first_response_due_at__isnull=False)
+    waiting = Q(first_responded_at__isnull=True)
+    running = waiting & Q(sla_paused_at__isnull=True)
+    due = "first_response_due_at"
+    conditions = {
+        "met": Q(first_responded_at__lte=F(due)),
+        "breached": Q(first_responded_at__gt=F(due)) | (running & Q(**{f"{due}__lt": now})),
+        "paused": waiting & Q(sla_paused_at__isnull=False),
+        "at_risk": running & Q(**{f"{due}__gte": now, f"{due}__lt": now + AT_RISK_WITHIN}),
+        "on_track": running & Q(**{f"{due}__gte": now + AT_RISK_WITHIN}),
+    }
+    return has_target & conditions[state]
+
+
+def support_queue_filters(*, user: User, now: datetime | None = None) -> dict[str, Q]:
+    """The triage queues: open requests, then mine, nobody's, and those breaching within an
+    hour (still saveable: the clock runs and less than an hour is left)."""
+    open_requests = Q(status__in=Ticket.OPEN_STATUSES)
+    return {
+        "all_open": open_requests,
+        "mine": open_requests & Q(assignee=user),
+        "unassigned": open_requests & Q(assignee__isnull=True),
+        "breaching": open_requests & sla_state_q(state="at_risk", now=now),
+    }
+
+
+def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
+    """How many requests each queue holds, in one query."""
+    filters = support_queue_filters(user=user, now=now)
+    return tickets_for_support(user=user).aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in filters.items()}
+    )
+
+
+def support_engineers() -> QuerySet[User]:
+    """Who a request can be assigned to."""
+    return (
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=SUPPORT_ENGINEERS_GROUP))
+        .distinct()
+        .order_by("email")
+    )
+
+
+def ticket_conversation_for_support(*, ticket: Ticket) -> QuerySet[Comment]:
+    """Every comment and internal note, oldest first, with authors and files."""
+    return (
+        ticket.comments.select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("created_at", "pk")
+    )
+
+
+def ticket_history(*, ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor").order_by("created_at", "pk")
+
+
+def support_attachment_get(*, user: User, ticket_id, attachment_id) -> Attachment:
+    """A file of a request the engineer may see; 404 for missing and not-yours alike."""
+    try:
+        return Attachment.objects.select_related("comment").get(
+            pk=int(attachment_id),
+            comment__ticket__in=tickets_for_support(user=user).filter(pk=int(ticket_id)),
+        )
+    except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such attachment.") from exc
+
+
+def canned_responses_for_ticket(*, ticket: Ticket) -> list[tuple[str, str]]:
+    """Each canned response as (title, text) with this request's placeholders filled in;
+    other braces are left as typed."""
+    values = {
+        "customer_name": ticket.reporter.display_name,
+        "key": ticket.key,
+        "plan": ticket.plan.name,
+        "summary": ticket.summary,
+    }
+    filled = []
+    for canned in CannedResponse.objects.order_by("title"):
+        text = canned.body
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", value)
+        filled.append((canned.title, text))
+    return filled
+
+
+def tickets_support_search(*, tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
+    """The admin search: every word must match the key, the summary, the organization's name
+    or the reporter's email. Organizations and reporters are looked up first, so each part of
+    the search is served by its own index (trigram on key, summary, name and email)."""
+    for word in query.split():
+        organization_ids = list(
+            Organization.objects.filter(name__icontains=word).values_list("pk", flat=True)
+        )
+        reporter_ids = list(User.objects.filter(email__icontains=word).values_list("pk", flat=True))
+        tickets = tickets.filter(
+            Q(key__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(organization_id__in=organization_ids)
+            | Q(reporter_id__in=reporter_ids)
+        )
+    return tickets

@@ -20,17 +20,28 @@ DEMO_PASSWORD = "helpcenter-demo"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    """Chromium for the session. Playwright's sync API runs in a greenlet that gets fresh database
+    connection objects; they are handed the serialized seed data (plans, components, groups from
+    the data migrations) so a serialized rollback can restore it after a transactional test."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    serialized = {
+        connection.alias: connection._test_serialized_contents
+        for connection in connections.all()
+        if hasattr(connection, "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(django_db_serialized_rollback, transactional_db):
     call_command("seed_demo", password=DEMO_PASSWORD, stdout=open(os.devnull, "w"))
 
 

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 def plan_for(queryset) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
     return queryset.explain()
 
 

@@ -286,7 +286,7 @@ def test_database_refuses_a_billing_s1_even_without_the_service(basic_org):
         )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submits_get_distinct_keys():
     organization = OrganizationFactory()
     subscribe(organization, "enterprise")

@@ -1,0 +1,214 @@
+"""People, organizations, clusters and the email outbox in the admin.
+
+The Organization admin registered here is extended by tickets/admin.py with the plan, the plan
+history and the open requests: accounts depends on no other app."""
+
+import zoneinfo
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import Cluster, Membership, Organization, OutboundEmail, User
+from accounts.services import outbound_email_resend
+
+
+class ReadOnlyAdminMixin:
+    """Rows written by the application (history, the outbox, stored cards): looked at, never
+    typed in. Deleting stays with the model permission, for superusers."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _email_lowercase(value: str) -> str:
+    return User.objects.normalize_email(value).lower()
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email", "full_name")
+        field_classes = {}
+
+    def clean_email(self):
+        return _email_lowercase(self.cleaned_data["email"])
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta(DjangoUserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+        field_classes = {}
+
+    def clean_email(self):
+        return _email_lowercase(self.cleaned_data["email"])
+
+
+class UserMembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    fields = ("organization", "role", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("organization",)
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin with the email address as the login and no username."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("full_name",)}),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    list_display = ("email", "full_name", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("email", "full_name")
+    ordering = ("email",)
+    inlines = (UserMembershipInline,)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()  # add the person first, then memberships
+
+
+class OrganizationForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("time zone"),
+        choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())],
+        help_text=_("Business hours for response targets are counted in this zone."),
+    )
+
+    class Meta:
+        model = Organization
+        fields = ("name", "time_zone")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "organization"
+    fields = ("user", "role", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+class ClusterInline(admin.TabularInline):
+    model = Cluster
+    fields = ("name", "tier", "region", "version", "environment", "created_at")
+    readonly_fields = ("created_at",)
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    form = OrganizationForm
+    list_display = ("name", "time_zone", "created_at")
+    ordering = ("name",)
+    search_fields = ("name",)
+    readonly_fields = ("created_at",)
+    fields = ("name", "time_zone", "created_at")
+    inlines = (MembershipInline, ClusterInline)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "joined_at")
+    list_filter = ("role",)
+    list_select_related = ("user", "organization")
+    search_fields = ("user__email", "organization__name")
+    autocomplete_fields = ("user", "organization")
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "tier", "region", "version", "environment")
+    list_filter = ("tier", "environment")
+    list_select_related = ("organization",)
+    search_fields = ("name", "organization__name")
+    autocomplete_fields = ("organization",)
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("to_email", "subject", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status",)
+    search_fields = ("to_email", "subject", "event_key")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "event_key",
+        "to_email",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "text_body",
+    )
+    fields = readonly_fields
+    actions = ("resend",)
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("accounts.change_outboundemail")
+
+    @admin.action(description=_("Resend the selected failed emails"), permissions=["resend"])
+    def resend(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        resent = outbound_email_resend(outbound_email_ids=ids)
+        if resent:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d email will be sent again.",
+                    "%(count)d emails will be sent again.",
+                    resent,
+                )
+                % {"count": resent},
+            )
+        if len(ids) > resent:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d email was skipped: only failed emails are resent.",
+                    "%(count)d emails were skipped: only failed emails are resent.",
+                    len(ids) - resent,
+                )
+                % {"count": len(ids) - resent},
+            )

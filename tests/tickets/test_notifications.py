@@ -1,0 +1,338 @@
+"""Who is emailed about what, as the people involved would see it in their inbox.
+
+Every action runs as a request would: its transaction commits, then the eager Celery task sends
+through Django's locmem backend (django.core.mail.outbox)."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.signing import BadSignature
+
+from accounts.models import Membership, OutboundEmail
+from plans.models import Plan, SalesInquiry
+from plans.services import plan_downgrade, sales_inquiry_create
+from tests.factories import SupportEngineerFactory
+from tickets import services
+from tickets.models import Ticket, TicketNotificationSetting
+from tickets.notifications import unsubscribe_token, unsubscribe_token_read
+
+pytestmark = pytest.mark.django_db
+
+Status = Ticket.Status
+SUPPORT_TEAM = "support-team@support.example"
+
+
+@pytest.fixture(autouse=True)
+def _team_addresses(settings):
+    settings.SUPPORT_TEAM_EMAIL = SUPPORT_TEAM
+    settings.SALES_TEAM_EMAIL = "sales@support.example"
+    settings.SITE_URL = "https://help.example"
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run an action, commit it, send its emails; returns the messages it produced."""
+
+    def run(action, **kwargs):
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            action(**kwargs)
+        return list(mail.outbox)
+
+    return run
+
+
+@pytest.fixture
+def people(enterprise_org, member_of, engineer):
+    """A reporter, a named participant, a member who follows the request, one who does not."""
+    organization, reporter, _cluster = enterprise_org
+    return {
+        "organization": organization,
+        "reporter": reporter,
+        "participant": member_of(organization),
+        "follower": member_of(organization),
+        "bystander": member_of(organization),
+        "engineer": engineer,
+    }
+
+
+@pytest.fixture
+def ticket(people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_create(
+            reporter=people["reporter"],
+            portal="billing",
+            organization=people["organization"],
+            summary="Charged twice & no refund",
+            description="Two identical charges on 3 October.",
+            severity="S3",
+            shared_with_organization=True,
+        )
+        services.ticket_sharing_update(
+            ticket=ticket,
+            actor=people["reporter"],
+            shared_with_organization=True,
+            participants=[people["participant"]],
+        )
+        services.ticket_notifications_set(ticket=ticket, user=people["follower"], enabled=True)
+    mail.outbox.clear()
+    return ticket
+
+
+def recipients(messages) -> list[str]:
+    return sorted(address for message in messages for address in message.to)
+
+
+def html_of(message) -> str:
+    return next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+
+
+def test_new_request_confirms_to_the_reporter_and_tells_the_support_team(enterprise_org, committed):
+    organization, reporter, _cluster = enterprise_org
+    messages = committed(
+        services.ticket_create,
+        reporter=reporter,
+        portal="billing",
+        organization=organization,
+        summary="Charged twice & no refund",
+        description="Two identical charges on 3 October.",
+        severity="S2",
+    )
+    ticket = Ticket.objects.get(reporter=reporter)
+    assert recipients(messages) == sorted([reporter.email, SUPPORT_TEAM])
+    confirmation = next(m for m in messages if m.to == [reporter.email])
+    assert confirmation.subject == f"[{ticket.key}] Charged twice & no refund"
+    assert f"We received your request {ticket.key}" in confirmation.body
+    assert f"An engineer responds within {ticket.response_target_label}" in confirmation.body
+    assert f"https://help.example/requests/{ticket.key}/" in confirmation.body
+    assert "https://help.example/notifications/off/" in confirmation.body
+    assert f"https://help.example/requests/{ticket.key}/" in html_of(confirmation)
+    assert "/notifications/off/" in html_of(confirmation)
+    notice = next(m for m in messages if m.to == [SUPPORT_TEAM])
+    assert ticket.key in notice.subject and "Charged twice & no refund" in notice.subject
+    assert reporter.email in notice.body
+    assert "Two identical charges on 3 October." in notice.body
+    assert f"/admin/tickets/ticket/{ticket.pk}/change/" in notice.body
+    assert "/notifications/off/" not in notice.body
+
+
+def test_engineer_reply_reaches_reporter_participants_and_followers_only(people, ticket, committed):
+    messages = committed(
+        services.ticket_comment_add,
+        ticket=ticket,
+        author=people["engineer"],
+        body="We refunded the second charge.",
+    )
+    assert recipients(messages) == sorted(
+        [people["reporter"].email, people["participant"].email, people["follower"].email]
+    )
+    for message in messages:
+        assert message.subject == f"[{ticket.key}] Charged twice & no refund"
+        assert "We refunded the second charge." in message.body
+        assert "We refunded the second charge." in html_of(message)
+        assert f"https://help.example/requests/{ticket.key}/" in message.body
+
+
+def test_each_customer_email_carries_a_link_for_its_own_recipient(people, ticket, committed):
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["engineer"], body="Refunded."
+    )
+    for message in messages:
+        token = re.search(r"/notifications/off/([^/\s]+)/", message.body).group(1)
+        recipient = next(u for u in people.values() if getattr(u, "email", None) == message.to[0])
+        assert unsubscribe_token_read(token) == (ticket.pk, recipient.pk)
+
+
+def test_engineer_reply_skips_a_participant_who_turned_notifications_off(people, ticket, committed):
+    services.ticket_notifications_set(ticket=ticket, user=people["participant"], enabled=False)
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["engineer"], body="Refunded."
+    )
+    assert people["participant"].email not in recipients(messages)
+    assert people["reporter"].email in recipients(messages)
+
+
+def test_internal_note_emails_no_customer(people, ticket, committed):
+    messages = committed(
+        services.ticket_comment_add,
+        ticket=ticket,
+        author=people["engineer"],
+        body="Customer is on the legacy invoice run.",
+        is_internal=True,
+    )
+    assert messages == []
+    assert not OutboundEmail.objects.filter(text_body__contains="legacy invoice run").exists()
+
+
+def test_customer_comment_goes_to_the_support_team_while_unassigned(people, ticket, committed):
+    messages = committed(
+        services.ticket_comment_add,
+        ticket=ticket,
+        author=people["participant"],
+        body="Any update?",
+    )
+    assert recipients(messages) == [SUPPORT_TEAM]
+    assert "Any update?" in messages[0].body
+    assert f"/admin/tickets/ticket/{ticket.pk}/change/" in messages[0].body
+    assert "/notifications/off/" not in messages[0].body
+
+
+def test_customer_comment_goes_to_the_assignee(people, ticket, committed):
+    assignee = SupportEngineerFactory()
+    services.ticket_assign(ticket=ticket, actor=people["engineer"], assignee=assignee)
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["reporter"], body="Any update?"
+    )
+    assert recipients(messages) == [assignee.email]
+
+
+def test_customer_reply_that_hands_the_request_back_sends_only_the_comment(
+    people, ticket, committed
+):
+    services.ticket_status_change(
+        ticket=ticket, actor=people["engineer"], to_status=Status.WAITING_FOR_CUSTOMER
+    )
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["reporter"], body="Here it is."
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Status.WAITING_FOR_SUPPORT
+    assert recipients(messages) == [SUPPORT_TEAM]
+
+
+def test_status_change_by_an_engineer_honours_notifications_off(people, ticket, committed):
+    services.ticket_notifications_set(ticket=ticket, user=people["reporter"], enabled=False)
+    messages = committed(
+        services.ticket_status_change,
+        ticket=ticket,
+        actor=people["engineer"],
+        to_status=Status.IN_PROGRESS,
+    )
+    assert recipients(messages) == sorted([people["participant"].email, people["follower"].email])
+    assert messages[0].subject == f"[{ticket.key}] In progress: Charged twice & no refund"
+
+
+def test_resolution_reaches_a_reporter_who_turned_notifications_off(people, ticket, committed):
+    services.ticket_notifications_set(ticket=ticket, user=people["reporter"], enabled=False)
+    messages = committed(
+        services.ticket_status_change,
+        ticket=ticket,
+        actor=people["engineer"],
+        to_status=Status.RESOLVED,
+    )
+    assert people["reporter"].email in recipients(messages)
+    assert people["bystander"].email not in recipients(messages)
+    resolution = next(m for m in messages if m.to == [people["reporter"].email])
+    assert resolution.subject == f"[{ticket.key}] Resolved: Charged twice & no refund"
+    assert "has been resolved by" in resolution.body
+
+
+def test_customer_resolving_tells_support_and_the_others_not_themselves(people, ticket, committed):
+    messages = committed(
+        services.ticket_status_change,
+        ticket=ticket,
+        actor=people["reporter"],
+        to_status=Status.RESOLVED,
+    )
+    assert recipients(messages) == sorted(
+        [SUPPORT_TEAM, people["participant"].email, people["follower"].email]
+    )
+
+
+def test_customer_reopening_tells_support_and_the_others_not_themselves(people, ticket, committed):
+    services.ticket_status_change(
+        ticket=ticket, actor=people["engineer"], to_status=Status.RESOLVED
+    )
+    messages = committed(
+        services.ticket_status_change,
+        ticket=ticket,
+        actor=people["participant"],
+        to_status=Status.WAITING_FOR_SUPPORT,
+    )
+    assert recipients(messages) == sorted(
+        [SUPPORT_TEAM, people["reporter"].email, people["follower"].email]
+    )
+    assert all("Reopened" in message.subject for message in messages)
+
+
+def test_plan_change_tells_the_other_owners_not_the_actor(enterprise_org, member_of, committed):
+    organization, owner, _cluster = enterprise_org
+    other_owner = member_of(organization, role=Membership.Role.OWNER)
+    member_of(organization)
+    messages = committed(
+        plan_downgrade,
+        organization=organization,
+        plan=Plan.objects.get(code="developer"),
+        actor=owner,
+    )
+    assert recipients(messages) == [other_owner.email]
+    assert "Developer" in messages[0].subject and organization.name in messages[0].subject
+
+
+def test_sales_inquiry_goes_to_the_sales_address(committed):
+    messages = committed(
+        sales_inquiry_create,
+        topic=SalesInquiry.Topic.DEMO,
+        name="Dana",
+        company="Smith & Sons",
+        email="dana@smith.example",
+        phone="",
+        message="We would like a demo.",
+        organization=None,
+        created_by=None,
+    )
+    assert recipients(messages) == ["sales@support.example"]
+    assert messages[0].subject == "Sales inquiry: A demo from Smith & Sons"
+    assert "dana@smith.example" in messages[0].body
+
+
+def test_password_reset_goes_through_the_outbox(client, basic_org, committed):
+    _org, owner, _cluster = basic_org
+    messages = committed(client.post, path="/accounts/password_reset/", data={"email": owner.email})
+    email = OutboundEmail.objects.get(to_email=owner.email)
+    assert email.event_key.startswith("password-reset:")
+    assert email.status == OutboundEmail.Status.SENT
+    assert recipients(messages) == [owner.email]
+    assert "https://help.example/accounts/reset/" in messages[0].body
+
+
+def test_unsubscribe_link_asks_before_turning_anything_off(client, people, ticket):
+    token = unsubscribe_token(ticket=ticket, user=people["reporter"])
+    response = client.get(f"/notifications/off/{token}/")
+    assert response.status_code == 200
+    assert f"Turn off emails about {ticket.key}?" in response.text
+    assert (
+        not TicketNotificationSetting.objects.filter(ticket=ticket)
+        .exclude(user=people["follower"])
+        .exists()
+    )
+
+
+def test_unsubscribe_link_turns_notifications_off_without_logging_in(
+    client, people, ticket, committed
+):
+    token = unsubscribe_token(ticket=ticket, user=people["reporter"])
+    response = client.post(f"/notifications/off/{token}/")
+    assert response.status_code == 200
+    assert "Notifications are off" in response.text
+    assert TicketNotificationSetting.objects.get(
+        ticket=ticket, user=people["reporter"]
+    ).enabled is (False)
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["engineer"], body="Refunded."
+    )
+    assert people["reporter"].email not in recipients(messages)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_forged_unsubscribe_link_is_not_found(client, people, ticket, method):
+    token = unsubscribe_token(ticket=ticket, user=people["reporter"])
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(BadSignature):
+        unsubscribe_token_read(forged)
+    response = getattr(client, method)(f"/notifications/off/{forged}/")
+    assert response.status_code == 404
+    assert not TicketNotificationSetting.objects.filter(
+        ticket=ticket, user=people["reporter"]
+    ).exists()
