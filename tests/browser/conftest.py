@@ -1,3 +1,4 @@
+import io
 import os
 
 import pytest
@@ -42,7 +43,7 @@ def browser(django_db_setup):
 
 @pytest.fixture
 def demo(django_db_serialized_rollback, transactional_db):
-    call_command("seed_demo", password=DEMO_PASSWORD, stdout=open(os.devnull, "w"))
+    call_command("seed_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
 
 
 @pytest.fixture

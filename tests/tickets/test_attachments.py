@@ -47,7 +47,10 @@ def test_other_content_is_refused_whatever_the_name(name, content):
 
 def test_every_problem_is_reported_at_once(settings):
     settings.ATTACHMENT_MAX_BYTES = 8
-    uploads = [SimpleUploadedFile("big.txt", b"123456789"), SimpleUploadedFile("x.bin", b"\x00\x01")]
+    uploads = [
+        SimpleUploadedFile("big.txt", b"123456789"),
+        SimpleUploadedFile("x.bin", b"\x00\x01"),
+    ]
     with pytest.raises(ValidationError) as error:
         attachments_validate(uploads)
     assert len(error.value.messages) == 2
