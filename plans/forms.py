@@ -7,6 +7,13 @@ from plans.models import SalesInquiry
 from plans.payments import CardDetails
 
 
+class UnechoedTextInput(forms.TextInput):
+    """A visible input whose value is never written back into the page."""
+
+    def format_value(self, value):
+        return None
+
+
 class CardForm(forms.Form):
     """Card details go straight to the gateway; the number and CVC are never shown back."""
 
@@ -18,8 +25,7 @@ class CardForm(forms.Form):
     number = forms.CharField(
         label=_("Card number"),
         max_length=23,
-        widget=forms.PasswordInput(
-            render_value=False,
+        widget=UnechoedTextInput(
             attrs={
                 "autocomplete": "cc-number",
                 "inputmode": "numeric",
@@ -30,7 +36,7 @@ class CardForm(forms.Form):
     exp_month = forms.TypedChoiceField(
         label=_("Expiry month"),
         coerce=int,
-        choices=[(month, f"{month:02d}") for month in range(1, 13)],
+        choices=[("", "MM"), *((month, f"{month:02d}") for month in range(1, 13))],
     )
     exp_year = forms.TypedChoiceField(label=_("Expiry year"), coerce=int, choices=())
     cvc = forms.CharField(
@@ -45,7 +51,8 @@ class CardForm(forms.Form):
         super().__init__(*args, **kwargs)
         this_year = date.today().year
         self.fields["exp_year"].choices = [
-            (year, str(year)) for year in range(this_year - 1, this_year + 16)
+            ("", "YYYY"),
+            *((year, str(year)) for year in range(this_year - 1, this_year + 16)),
         ]
 
     def card(self) -> CardDetails:

@@ -165,11 +165,16 @@ class CommentForm(forms.Form):
     attachments = MultipleFileField(label=_("Attach files"))
 
 
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name} ({obj.email})"
+
+
 class SharingForm(forms.Form):
     shared_with_organization = forms.BooleanField(
         label=_("Share with the organization"), required=False
     )
-    participants = forms.ModelMultipleChoiceField(
+    participants = PersonChoiceField(
         label=_("Share with people"),
         queryset=User.objects.none(),
         required=False,
@@ -193,12 +198,27 @@ class RequestFilterForm(forms.Form):
     ]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    portal = forms.ChoiceField(label=_("Portal"), required=False)
-    organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=None, required=False, empty_label=_("All organizations")
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    mine = forms.BooleanField(label=_("Created by me"), required=False)
+    portal = forms.ChoiceField(
+        label=_("Portal"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=None,
+        required=False,
+        empty_label=_("All organizations"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    mine = forms.BooleanField(
+        label=_("Created by me"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -253,7 +253,7 @@ def test_prices_are_what_an_administrator_set(client, acme):
     client.force_login(alice)
     page = client.get(support_url(organization)).text
     assert "$29" in plan_card(page, "developer") and "/month" in plan_card(page, "developer")
-    assert "Price set at checkout" in plan_card(page, "enterprise")
+    assert "Billed monthly" in plan_card(page, "enterprise")
     assert "Free" in plan_card(page, "basic")
     assert "Custom pricing" in plan_card(page, "premium")
 
