@@ -15,6 +15,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 run: $(BIN)/.installed
+	mkdir -p var/mail
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -23,6 +24,7 @@ worker: $(BIN)/.installed
 	$(BIN)/celery -A helpcenter worker --loglevel=info
 
 beat: $(BIN)/.installed
+	mkdir -p var
 	$(BIN)/celery -A helpcenter beat --loglevel=info --schedule var/celerybeat-schedule
 
 lint: $(BIN)/.installed
