@@ -11,6 +11,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from accounts import services
 from accounts.forms import SignUpForm
 from accounts.selectors import cluster_get_for_user, clusters_visible_to, current_organization
+from helpcenter.forms import form_add_service_errors
 
 
 class SignUpView(FormView):
@@ -21,8 +22,7 @@ class SignUpView(FormView):
         try:
             user, organization = services.user_sign_up(**form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                form.add_error(field, errors)
+            form_add_service_errors(form, exc)
             return self.form_invalid(form)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(

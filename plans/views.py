@@ -13,6 +13,7 @@ from django.views.generic import FormView, RedirectView, TemplateView
 
 from accounts.models import Organization
 from accounts.selectors import current_organization, is_owner, organization_get_for_user
+from helpcenter.forms import form_add_service_errors
 from plans import services
 from plans.forms import CardForm, SalesInquiryForm
 from plans.models import SalesInquiry
@@ -151,11 +152,7 @@ class UpgradeCardView(UpgradeMixin, FormView):
                 card=form.card(),
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            form_add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -4,6 +4,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -89,3 +90,20 @@ def attachments_validate(uploads: list[UploadedFile]) -> list[tuple[UploadedFile
     if errors:
         raise ValidationError(errors)
     return checked
+
+
+def attachment_download_response(attachment) -> FileResponse:
+    """A stored file, always as a download and never rendered by the browser."""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is gone.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

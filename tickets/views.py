@@ -5,7 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -18,9 +18,11 @@ from accounts.selectors import (
     organization_members,
     organizations_for_user,
 )
+from helpcenter.forms import form_add_service_errors
 from plans.models import Portal
 from plans.selectors import plan_for_organization, portal_access
 from tickets import services
+from tickets.attachments import attachment_download_response
 from tickets.forms import (
     BillingRequestForm,
     CommentForm,
@@ -42,15 +44,6 @@ from tickets.selectors import (
 )
 
 REQUESTS_PER_PAGE = 50
-
-
-def form_add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names, or on the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -389,19 +382,7 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
         attachment = attachment_get_for_user(
             user=request.user, key=key, attachment_id=attachment_id
         )
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404("The file is gone.") from exc
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return attachment_download_response(attachment)
 
 
 class NotificationsOffView(TemplateView):

@@ -22,7 +22,7 @@ from tests.factories import (
     subscribe,
 )
 from tickets import services
-from tickets.admin import clock_badge
+from tickets.admin.display import clock_badge
 from tickets.models import Attachment, CannedResponse, Comment, Component, Ticket, TicketEvent
 from tickets.selectors import response_clock
 

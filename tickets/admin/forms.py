@@ -1,7 +1,6 @@
 """Forms of the support engineers' triage in the admin. They shape input; the services decide."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tickets.forms import MultipleFileField
@@ -72,12 +71,3 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         assignee_field.required = True
         self.fields["assignee"] = assignee_field
-
-
-def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names, or on the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)

@@ -1,13 +1,6 @@
-"""The support engineers' triage: queues, the request list, the request page and bulk actions.
-
-Who sees what is decided by `tickets.selectors` (`tickets_for_support`, `is_support_engineer`);
-every change goes through `tickets.services`, exactly as on the portal, so history, response
-clocks and emails stay right."""
+"""The request list, the request page and bulk actions of the triage admin."""
 
 import copy
-from dataclasses import dataclass
-from datetime import timedelta
-from functools import wraps
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -15,147 +8,39 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Value
-from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import OrganizationAdmin as AccountsOrganizationAdmin
-from accounts.models import Organization, User
-from plans.admin import PlanChangeInline
-from plans.selectors import default_plan
+from accounts.models import User
+from helpcenter.forms import form_add_service_errors
 from tickets import services
-from tickets.admin_forms import AssignForm, TicketTriageForm, form_add_service_errors
-from tickets.models import CannedResponse, Component, Ticket
+from tickets.admin.display import (
+    AssigneeFilter,
+    Queue,
+    QueueFilter,
+    SlaStateFilter,
+    Status,
+    clock_badge,
+    request_is_engineer,
+)
+from tickets.admin.forms import AssignForm, TicketTriageForm
+from tickets.attachments import attachment_download_response
+from tickets.models import Ticket
 from tickets.selectors import (
-    SLA_STATES,
-    ResponseClock,
     canned_responses_for_ticket,
-    is_support_engineer,
     response_clock,
-    sla_state_q,
     support_attachment_get,
     support_queue_counts,
-    support_queue_filters,
     ticket_conversation_for_support,
     ticket_history,
     tickets_for_support,
     tickets_support_search,
 )
-
-Status = Ticket.Status
-
-
-def _engineer(request) -> bool:
-    """`is_support_engineer` for this request, asked once however many hooks need it."""
-    if not hasattr(request, "_support_engineer"):
-        request._support_engineer = is_support_engineer(user=request.user)
-    return request._support_engineer
-
-
-def _duration(value: timedelta) -> str:
-    minutes = int(abs(value).total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    text = f"{days}d {hours}h" if days else f"{hours}h {minutes:02d}m"
-    return f"-{text}" if value < timedelta(0) else text
-
-
-def clock_badge(clock: ResponseClock) -> str:
-    """The first-response clock as the list shows it: time left in green, amber under an hour,
-    red under 30 minutes, negative once breached, a pause sign while waiting for the customer,
-    and Met or Breached once an engineer has replied."""
-    if clock.state == "none":
-        return format_html('<span class="hc-clock hc-clock-none">{}</span>', _("No target"))
-    if clock.state == "met":
-        return format_html('<span class="hc-clock hc-clock-met">&#10003; {}</span>', _("Met"))
-    if clock.remaining is None:
-        return format_html('<span class="hc-clock hc-clock-red">{}</span>', _("Breached"))
-    if clock.state == "paused":
-        return format_html(
-            '<span class="hc-clock hc-clock-paused" title="{}">&#9208; {}</span>',
-            _("Paused while waiting for the customer"),
-            _duration(clock.remaining),
-        )
-    return format_html(
-        '<span class="hc-clock hc-clock-{}" title="{}">{}</span>',
-        clock.urgency,
-        _("Due %(when)s") % {"when": localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z")},
-        _duration(clock.remaining),
-    )
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """The triage queues; the index page links here with the same definitions it counts."""
-
-    title = _("queue")
-    parameter_name = "queue"
-    labels = {
-        "all_open": _("All open"),
-        "mine": _("Assigned to me"),
-        "unassigned": _("Unassigned"),
-        "breaching": _("Breaching within an hour"),
-    }
-
-    def lookups(self, request, model_admin):
-        return list(self.labels.items())
-
-    def queryset(self, request, queryset):
-        condition = support_queue_filters(user=request.user).get(self.value())
-        return queryset.filter(condition) if condition is not None else queryset
-
-
-class AssigneeFilter(admin.SimpleListFilter):
-    title = _("assignee")
-    parameter_name = "assignee"
-
-    def lookups(self, request, model_admin):
-        return [("me", _("Me")), ("none", _("Unassigned")), ("any", _("Anyone"))]
-
-    def queryset(self, request, queryset):
-        conditions = {
-            "me": Q(assignee=request.user),
-            "none": Q(assignee__isnull=True),
-            "any": Q(assignee__isnull=False),
-        }
-        condition = conditions.get(self.value())
-        return queryset.filter(condition) if condition is not None else queryset
-
-
-class SlaStateFilter(admin.SimpleListFilter):
-    """Where each request stands against its first-response target, decided in the database."""
-
-    title = _("first response")
-    parameter_name = "sla"
-    labels = {
-        "on_track": _("On track"),
-        "at_risk": _("At risk"),
-        "breached": _("Breached"),
-        "paused": _("Paused"),
-        "met": _("Met"),
-    }
-
-    def lookups(self, request, model_admin):
-        return [(state, self.labels[state]) for state in SLA_STATES]
-
-    def queryset(self, request, queryset):
-        if self.value() in SLA_STATES:
-            return queryset.filter(sla_state_q(state=self.value()))
-        return queryset
-
-
-@dataclass(frozen=True)
-class Queue:
-    name: str
-    label: str
-    count: int
-    url: str
 
 
 @admin.register(Ticket)
@@ -243,10 +128,10 @@ class TicketAdmin(admin.ModelAdmin):
         return queryset.order_by(*ordering) if ordering else queryset
 
     def has_view_permission(self, request, obj=None):
-        return _engineer(request) and super().has_view_permission(request, obj)
+        return request_is_engineer(request) and super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return _engineer(request) and super().has_change_permission(request, obj)
+        return request_is_engineer(request) and super().has_change_permission(request, obj)
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
@@ -413,19 +298,7 @@ class TicketAdmin(admin.ModelAdmin):
         attachment = support_attachment_get(
             user=request.user, ticket_id=unquote(object_id), attachment_id=attachment_id
         )
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404("The file is gone.") from exc
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return attachment_download_response(attachment)
 
     # Actions on many requests, each through the services.
 
@@ -528,110 +401,3 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.action(description=_("Set status: Resolved"), permissions=["change"])
     def mark_resolved(self, request, queryset):
         self._status_action(request, queryset, Status.RESOLVED)
-
-
-@admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
-    """Reply snippets engineers insert on the request page; placeholders are filled in there."""
-
-    list_display = ("title", "created_at")
-    search_fields = ("title", "body")
-
-
-@admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
-    list_display = ("name", "position", "is_active")
-    list_editable = ("position", "is_active")
-    search_fields = ("name",)
-
-
-# Organizations: what accounts registers, plus the plan, its history and the open requests.
-
-
-class OpenTicketInline(admin.TabularInline):
-    model = Ticket
-    fk_name = "organization"
-    verbose_name = _("open request")
-    verbose_name_plural = _("open requests")
-    fields = ("key", "summary", "severity", "status", "assignee", "last_activity_at")
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-    extra = 0
-
-    def get_queryset(self, request):
-        return (
-            tickets_for_support(user=request.user)
-            .filter(status__in=Ticket.OPEN_STATUSES)
-            .select_related("assignee")
-            .order_by("-last_activity_at")
-        )
-
-    def has_view_permission(self, request, obj=None):
-        return _engineer(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-admin.site.unregister(Organization)
-
-
-@admin.register(Organization)
-class OrganizationAdmin(AccountsOrganizationAdmin):
-    list_display = ("name", "support_plan", "time_zone", "open_requests", "created_at")
-    fields = ("name", "support_plan", "time_zone", "created_at")
-    readonly_fields = ("support_plan", "created_at")
-    inlines = (*AccountsOrganizationAdmin.inlines, PlanChangeInline, OpenTicketInline)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("subscription__plan")
-            .annotate(
-                plan_name=Coalesce("subscription__plan__name", Value(default_plan().name)),
-                open_request_count=Count(
-                    "tickets", filter=Q(tickets__status__in=Ticket.OPEN_STATUSES)
-                ),
-            )
-        )
-
-    def get_list_display(self, request):
-        shown = super().get_list_display(request)
-        return shown if _engineer(request) else [name for name in shown if name != "open_requests"]
-
-    @admin.display(description=_("support plan"), ordering="plan_name")
-    def support_plan(self, organization):
-        subscription = getattr(organization, "subscription", None)
-        if subscription is not None and subscription.trial_ends_at:
-            return _("%(plan)s (trial until %(date)s)") % {
-                "plan": organization.plan_name,
-                "date": subscription.trial_ends_at.date().isoformat(),
-            }
-        return organization.plan_name
-
-    @admin.display(description=_("open requests"), ordering="open_request_count")
-    def open_requests(self, organization):
-        return organization.open_request_count
-
-
-def _index_with_queues(index):
-    """The admin index, with the triage queues and their counts for support engineers."""
-
-    @wraps(index)
-    def view(request, extra_context=None):
-        ticket_admin = admin.site.get_model_admin(Ticket)
-        queues = ticket_admin.queues(request) if ticket_admin.has_view_permission(request) else []
-        return index(request, extra_context={"support_queues": queues, **(extra_context or {})})
-
-    return view
-
-
-admin.site.index = _index_with_queues(admin.site.index)

@@ -1,0 +1,127 @@
+"""How requests read in the triage list: response-clock badges, queues and filters."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib import admin
+from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Ticket
+from tickets.selectors import (
+    SLA_STATES,
+    ResponseClock,
+    is_support_engineer,
+    sla_state_q,
+    support_queue_filters,
+)
+
+Status = Ticket.Status
+
+
+def request_is_engineer(request) -> bool:
+    """`is_support_engineer` for this request, asked once however many hooks need it."""
+    if not hasattr(request, "_support_engineer"):
+        request._support_engineer = is_support_engineer(user=request.user)
+    return request._support_engineer
+
+
+def duration_label(value: timedelta) -> str:
+    minutes = int(abs(value).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    text = f"{days}d {hours}h" if days else f"{hours}h {minutes:02d}m"
+    return f"-{text}" if value < timedelta(0) else text
+
+
+def clock_badge(clock: ResponseClock) -> str:
+    """The first-response clock as the list shows it: time left in green, amber under an hour,
+    red under 30 minutes, negative once breached, a pause sign while waiting for the customer,
+    and Met or Breached once an engineer has replied."""
+    if clock.state == "none":
+        return format_html('<span class="hc-clock hc-clock-none">{}</span>', _("No target"))
+    if clock.state == "met":
+        return format_html('<span class="hc-clock hc-clock-met">&#10003; {}</span>', _("Met"))
+    if clock.remaining is None:
+        return format_html('<span class="hc-clock hc-clock-red">{}</span>', _("Breached"))
+    if clock.state == "paused":
+        return format_html(
+            '<span class="hc-clock hc-clock-paused" title="{}">&#9208; {}</span>',
+            _("Paused while waiting for the customer"),
+            duration_label(clock.remaining),
+        )
+    return format_html(
+        '<span class="hc-clock hc-clock-{}" title="{}">{}</span>',
+        clock.urgency,
+        _("Due %(when)s") % {"when": localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z")},
+        duration_label(clock.remaining),
+    )
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The triage queues; the index page links here with the same definitions it counts."""
+
+    title = _("queue")
+    parameter_name = "queue"
+    labels = {
+        "all_open": _("All open"),
+        "mine": _("Assigned to me"),
+        "unassigned": _("Unassigned"),
+        "breaching": _("Breaching within an hour"),
+    }
+
+    def lookups(self, request, model_admin):
+        return list(self.labels.items())
+
+    def queryset(self, request, queryset):
+        condition = support_queue_filters(user=request.user).get(self.value())
+        return queryset.filter(condition) if condition is not None else queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = _("assignee")
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Me")), ("none", _("Unassigned")), ("any", _("Anyone"))]
+
+    def queryset(self, request, queryset):
+        conditions = {
+            "me": Q(assignee=request.user),
+            "none": Q(assignee__isnull=True),
+            "any": Q(assignee__isnull=False),
+        }
+        condition = conditions.get(self.value())
+        return queryset.filter(condition) if condition is not None else queryset
+
+
+class SlaStateFilter(admin.SimpleListFilter):
+    """Where each request stands against its first-response target, decided in the database."""
+
+    title = _("first response")
+    parameter_name = "sla"
+    labels = {
+        "on_track": _("On track"),
+        "at_risk": _("At risk"),
+        "breached": _("Breached"),
+        "paused": _("Paused"),
+        "met": _("Met"),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(state, self.labels[state]) for state in SLA_STATES]
+
+    def queryset(self, request, queryset):
+        if self.value() in SLA_STATES:
+            return queryset.filter(sla_state_q(state=self.value()))
+        return queryset
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    label: str
+    count: int
+    url: str
