@@ -224,3 +224,24 @@ class RequestFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["portal"].choices = [("", _("All portals")), *Portal.choices]
         self.fields["organization"].queryset = organizations
+
+
+class SatisfactionForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with the support you received?"),
+        coerce=int,
+        choices=[
+            (5, _("5 Excellent")),
+            (4, _("4 Good")),
+            (3, _("3 Fair")),
+            (2, _("2 Poor")),
+            (1, _("1 Very poor")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

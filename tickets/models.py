@@ -2,7 +2,7 @@ import secrets
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -185,6 +185,13 @@ class Ticket(models.Model):
         )
 
     @property
+    def awaits_rating(self) -> bool:
+        """Resolved or closed, and not rated yet."""
+        return self.status in (self.Status.RESOLVED, self.Status.CLOSED) and not hasattr(
+            self, "satisfaction"
+        )
+
+    @property
     def accepts_comments(self) -> bool:
         return self.status not in (self.Status.CLOSED, self.Status.CANCELED)
 
@@ -261,6 +268,7 @@ class TicketEvent(models.Model):
         COMMENT = "comment", _("Comment added")
         NOTE = "note", _("Internal note added")
         FIRST_RESPONSE = "first_response", _("First response")
+        RATED = "rated", _("Satisfaction rated")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -277,6 +285,30 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} {self.kind}: {self.from_value} -> {self.to_value}"
+
+
+class SatisfactionRating(models.Model):
+    """The reporter's verdict on a resolved request: 1 to 5 and a comment, once per request."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="satisfaction")
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="satisfaction_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.rating}/5"
 
 
 class CannedResponse(models.Model):

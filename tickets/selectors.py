@@ -55,7 +55,7 @@ def tickets_for_support(*, user: User) -> QuerySet[Ticket]:
 def ticket_get_for_user(*, user: User, key: str) -> Ticket:
     ticket = (
         tickets_visible_to(user=user)
-        .select_related("organization", "cluster", "reporter", "assignee", "plan")
+        .select_related("organization", "cluster", "reporter", "assignee", "plan", "satisfaction")
         .prefetch_related("components", "participants")
         .filter(key=str(key).upper())
         .first()

@@ -23,6 +23,7 @@ from tickets.models import (
     Attachment,
     Comment,
     Component,
+    SatisfactionRating,
     Ticket,
     TicketEvent,
     TicketKeyCounter,
@@ -404,3 +405,24 @@ def ticket_notifications_set(*, ticket: Ticket, user: User, enabled: bool) -> No
     TicketNotificationSetting.objects.update_or_create(
         ticket=ticket, user=user, defaults={"enabled": enabled}
     )
+
+
+@transaction.atomic
+def ticket_rate(
+    *, ticket: Ticket, actor: User, rating: int, comment: str = ""
+) -> SatisfactionRating:
+    """The reporter rates a resolved or closed request, once."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if actor.pk != ticket.reporter_id:
+        raise PermissionDenied(_("Only the reporter rates this request."))
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise ValidationError(_("You can rate a request once it is resolved."))
+    if SatisfactionRating.objects.filter(ticket=ticket).exists():
+        raise ValidationError(_("You have already rated this request."))
+    satisfaction = SatisfactionRating(
+        ticket=ticket, rating=rating, comment=comment.strip(), rated_by=actor
+    )
+    satisfaction.full_clean()
+    satisfaction.save()
+    _record(ticket, actor, TicketEvent.Kind.RATED, to_value=f"{rating}/5")
+    return satisfaction

@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/<str:key>/resolve/", views.ResolveView.as_view(), name="request-resolve"),
     path("requests/<str:key>/reopen/", views.ReopenView.as_view(), name="request-reopen"),
     path("requests/<str:key>/sharing/", views.SharingView.as_view(), name="request-sharing"),
+    path("requests/<str:key>/rating/", views.SatisfactionView.as_view(), name="request-rating"),
     path(
         "requests/<str:key>/notifications/",
         views.NotificationsView.as_view(),

@@ -28,6 +28,7 @@ from tickets.forms import (
     CommentForm,
     NotificationsForm,
     RequestFilterForm,
+    SatisfactionForm,
     SharingForm,
     TechnicalRequestForm,
 )
@@ -279,6 +280,7 @@ class RequestDetailView(LoginRequiredMixin, TemplateView):
                 },
             ),
             is_reporter=ticket.reporter_id == user.pk,
+            satisfaction_form=SatisfactionForm(),
             notifications_on=notification_enabled_for(ticket=ticket, user=user),
             **kwargs,
         )
@@ -359,6 +361,21 @@ class SharingView(TicketActionView):
             participants=list(form.cleaned_data["participants"]),
         )
         messages.success(request, _("Sharing updated."))
+
+
+class SatisfactionView(TicketActionView):
+    def act(self, request):
+        form = SatisfactionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a rating from 1 to 5."))
+            return None
+        services.ticket_rate(
+            ticket=self.ticket,
+            actor=request.user,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, _("Thank you for your feedback."))
 
 
 class NotificationsView(TicketActionView):

@@ -906,3 +906,22 @@ def test_assignee_autocomplete_offers_staff(as_engineer, engineer, outsider, cus
     emails = {result["text"] for result in response.json()["results"]}
     assert engineer.email in emails
     assert customer.email not in emails
+
+
+def test_engineers_see_the_customers_rating(client, engineer, enterprise_org):
+    from tickets import services
+
+    organization, owner, _cluster = enterprise_org
+    ticket = services.ticket_create(
+        reporter=owner,
+        portal="billing",
+        organization=organization,
+        severity="S3",
+        summary="Rated request",
+        description="d",
+    )
+    services.ticket_status_change(ticket=ticket, actor=engineer, to_status="resolved")
+    services.ticket_rate(ticket=ticket, actor=owner, rating=5, comment="Great help")
+    client.force_login(engineer)
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").text
+    assert "5/5 Great help" in page

@@ -481,6 +481,7 @@ REQUEST_URLS = [
     ("post", "/requests/{key}/reopen/"),
     ("post", "/requests/{key}/sharing/"),
     ("post", "/requests/{key}/notifications/"),
+    ("post", "/requests/{key}/rating/"),
     ("get", "/requests/{key}/attachments/{attachment}/"),
 ]
 
@@ -584,3 +585,46 @@ def test_unsubscribe_link_turns_notifications_off_without_login(client, shared_t
     client.post(f"/notifications/off/{token}/")
     assert not notification_enabled_for(ticket=shared_ticket, user=shared_ticket.reporter)
     assert client.get("/notifications/off/forged-token/").status_code == 404
+
+
+# Satisfaction survey
+
+
+def test_reporter_rates_a_resolved_request_once(client, shared_ticket):
+    client.force_login(shared_ticket.reporter)
+    assert "Rate this request" not in client.get(f"/requests/{shared_ticket.key}/").text
+    client.post(f"/requests/{shared_ticket.key}/resolve/")
+    assert "Rate this request" in client.get(f"/requests/{shared_ticket.key}/").text
+    page = client.post(
+        f"/requests/{shared_ticket.key}/rating/",
+        {"rating": "4", "comment": "Quick and clear"},
+        follow=True,
+    ).text
+    assert "Rated 4/5: “Quick and clear”" in page
+    assert "Rate this request" not in page
+    page = client.post(f"/requests/{shared_ticket.key}/rating/", {"rating": "1"}, follow=True).text
+    assert "You have already rated this request." in page
+    assert shared_ticket.events.filter(kind="rated", to_value="4/5").count() == 1
+
+
+def test_an_open_request_cannot_be_rated(client, shared_ticket):
+    client.force_login(shared_ticket.reporter)
+    page = client.post(f"/requests/{shared_ticket.key}/rating/", {"rating": "5"}, follow=True).text
+    assert "once it is resolved" in page
+    assert not hasattr(Ticket.objects.get(pk=shared_ticket.pk), "satisfaction")
+
+
+def test_a_rating_outside_one_to_five_is_refused(client, shared_ticket):
+    client.force_login(shared_ticket.reporter)
+    client.post(f"/requests/{shared_ticket.key}/resolve/")
+    page = client.post(f"/requests/{shared_ticket.key}/rating/", {"rating": "9"}, follow=True).text
+    assert "Choose a rating from 1 to 5." in page
+
+
+def test_only_the_reporter_rates(client, shared_ticket, member_of):
+    client.force_login(shared_ticket.reporter)
+    client.post(f"/requests/{shared_ticket.key}/resolve/")
+    client.force_login(member_of(shared_ticket.organization))
+    assert "Rate this request" not in client.get(f"/requests/{shared_ticket.key}/").text
+    response = client.post(f"/requests/{shared_ticket.key}/rating/", {"rating": "5"})
+    assert response.status_code == 403

@@ -113,6 +113,7 @@ class TicketAdmin(admin.ModelAdmin):
                     "created_at",
                     "last_activity_at",
                     "resolved_at",
+                    "customer_satisfaction",
                 )
             },
         ),
@@ -169,6 +170,13 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description=_("response target"))
     def response_target(self, ticket):
         return ticket.response_target_label or _("None on this plan")
+
+    @admin.display(description=_("customer satisfaction"))
+    def customer_satisfaction(self, ticket):
+        rating = getattr(ticket, "satisfaction", None)
+        if rating is None:
+            return _("Not rated")
+        return f"{rating.rating}/5 {rating.comment}".strip()
 
     def queues(self, request) -> list[Queue]:
         """The triage queues with live counts, for the admin index."""
