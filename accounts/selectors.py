@@ -63,12 +63,16 @@ def cluster_get_for_user(*, user: User, cluster_id) -> Cluster:
         raise Http404("No such cluster.") from exc
 
 
-def current_organization(*, user: User, session) -> Organization | None:
-    """The organization the console shows: the one chosen in the switcher, else the first."""
-    organizations = organizations_for_user(user=user)
+def current_organization(
+    *, user: User, session, organizations: list[Organization] | None = None
+) -> Organization | None:
+    """The organization the console shows: the one chosen in the switcher, else the first.
+
+    Pass the user's organizations when they are already loaded, to save the query."""
+    if organizations is None:
+        organizations = list(organizations_for_user(user=user))
     chosen_id = session.get(CURRENT_ORGANIZATION_SESSION_KEY)
-    if chosen_id is not None:
-        chosen = organizations.filter(pk=chosen_id).first()
-        if chosen is not None:
-            return chosen
-    return organizations.first()
+    for organization in organizations:
+        if organization.pk == chosen_id:
+            return organization
+    return organizations[0] if organizations else None

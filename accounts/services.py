@@ -14,7 +14,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Cluster, Membership, Organization, OutboundEmail, User
+from accounts.models import Membership, Organization, OutboundEmail, User
 from accounts.selectors import CURRENT_ORGANIZATION_SESSION_KEY, organization_get_for_user
 
 logger = logging.getLogger(__name__)
@@ -42,23 +42,6 @@ def organization_switch(*, user: User, session, organization_id) -> Organization
     organization = organization_get_for_user(user=user, organization_id=organization_id)
     session[CURRENT_ORGANIZATION_SESSION_KEY] = organization.pk
     return organization
-
-
-@transaction.atomic
-def cluster_create(
-    *, organization: Organization, name: str, tier: str, region: str, version: str, environment: str
-) -> Cluster:
-    cluster = Cluster(
-        organization=organization,
-        name=name,
-        tier=tier,
-        region=region,
-        version=version,
-        environment=environment,
-    )
-    cluster.full_clean()
-    cluster.save()
-    return cluster
 
 
 class DeliveryDeferred(Exception):

@@ -98,8 +98,3 @@ def _span(start: datetime, end: datetime, *, business_hours: bool, zone: ZoneInf
         if overlap > timedelta(0):
             total += overlap
     return total
-
-
-def is_within_business_hours(instant: datetime, zone: ZoneInfo) -> bool:
-    local = instant.astimezone(zone)
-    return local.weekday() in BUSINESS_DAYS and BUSINESS_OPENS <= local.time() <= BUSINESS_CLOSES

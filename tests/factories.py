@@ -4,8 +4,7 @@ from django.utils import timezone
 
 from accounts.models import Cluster, Membership, Organization, User
 from plans.models import Plan, Subscription
-from tickets.models import Comment, Ticket
-from tickets.selectors import SUPPORT_ENGINEERS_GROUP
+from tickets.models import SUPPORT_ENGINEERS_GROUP, Comment, Ticket
 
 PASSWORD = "correct-horse-battery"
 

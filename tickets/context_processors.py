@@ -1,17 +1,29 @@
+from functools import cache
+
+from django.utils.functional import SimpleLazyObject
+
 from accounts.selectors import current_organization, organizations_for_user
-from plans.models import Portal
-from plans.selectors import plan_for_organization, portal_organizations
+from plans.selectors import plan_for_organization
 
 
 def navigation(request):
-    """What the navigation of every page needs: the current organization and its menus."""
+    """The console menus of every page: the user's organizations with their plans (one query),
+    the current one and its plan. Loaded only when a page shows the menus."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    organization = current_organization(user=user, session=request.session)
+
+    @cache
+    def menus():
+        organizations = list(organizations_for_user(user=user).select_related("subscription__plan"))
+        current = current_organization(
+            user=user, session=request.session, organizations=organizations
+        )
+        plan = plan_for_organization(organization=current) if current else None
+        return organizations, current, plan
+
     return {
-        "current_organization": organization,
-        "current_plan": plan_for_organization(organization=organization) if organization else None,
-        "user_organizations": list(organizations_for_user(user=user)),
-        "technical_portal_open": portal_organizations(user=user, portal=Portal.TECHNICAL).exists(),
+        "user_organizations": SimpleLazyObject(lambda: menus()[0]),
+        "current_organization": SimpleLazyObject(lambda: menus()[1]),
+        "current_plan": SimpleLazyObject(lambda: menus()[2]),
     }

@@ -2,14 +2,23 @@ import secrets
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Portal, Severity, target_label
 
 DESCRIPTION_MAX_LENGTH = 32_000
+SUPPORT_ENGINEERS_GROUP = "Support engineers"
+
+
+def support_engineer_q() -> Q:
+    """Who is a support engineer: active staff who are superusers or in the group. The access
+    selectors and the assignee choices both use this one definition."""
+    in_group = Group.objects.filter(name=SUPPORT_ENGINEERS_GROUP, user=OuterRef("pk"))
+    return Q(is_active=True, is_staff=True) & (Q(is_superuser=True) | Exists(in_group))
 
 
 class Component(models.Model):
@@ -96,7 +105,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tickets",
-        limit_choices_to={"is_staff": True},
+        limit_choices_to=support_engineer_q,
     )
     shared_with_organization = models.BooleanField(_("shared with the organization"))
     participants = models.ManyToManyField(
@@ -231,10 +240,6 @@ class Comment(models.Model):
         return (
             f"{'Note' if self.is_internal else 'Comment'} on {self.ticket_id} by {self.author_id}"
         )
-
-    @property
-    def by_support(self) -> bool:
-        return self.author.is_staff
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

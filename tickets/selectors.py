@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import Group
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -16,9 +15,9 @@ from tickets.models import (
     Ticket,
     TicketEvent,
     TicketNotificationSetting,
+    support_engineer_q,
 )
 
-SUPPORT_ENGINEERS_GROUP = "Support engineers"
 AT_RISK_WITHIN = timedelta(hours=1)
 CRITICAL_WITHIN = timedelta(minutes=30)
 
@@ -26,9 +25,7 @@ CRITICAL_WITHIN = timedelta(minutes=30)
 def is_support_engineer(*, user: User) -> bool:
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
-    if user.is_superuser:
-        return True
-    return Group.objects.filter(name=SUPPORT_ENGINEERS_GROUP, user=user).exists()
+    return user.is_superuser or User.objects.filter(support_engineer_q(), pk=user.pk).exists()
 
 
 def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
@@ -235,16 +232,6 @@ def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str
     filters = support_queue_filters(user=user, now=now)
     return tickets_for_support(user=user).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in filters.items()}
-    )
-
-
-def support_engineers() -> QuerySet[User]:
-    """Who a request can be assigned to."""
-    return (
-        User.objects.filter(is_active=True, is_staff=True)
-        .filter(Q(is_superuser=True) | Q(groups__name=SUPPORT_ENGINEERS_GROUP))
-        .distinct()
-        .order_by("email")
     )
 
 

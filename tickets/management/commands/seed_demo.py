@@ -8,8 +8,7 @@ from django.utils import timezone
 from accounts.models import Cluster, Membership, Organization, User
 from plans.models import Plan, Subscription
 from tickets import services
-from tickets.models import CannedResponse, Ticket
-from tickets.selectors import SUPPORT_ENGINEERS_GROUP
+from tickets.models import SUPPORT_ENGINEERS_GROUP, CannedResponse, Ticket
 
 ORGANIZATIONS = {
     "Acme Corp": {"plan": "basic", "time_zone": "America/New_York"},
