@@ -113,21 +113,50 @@ class PlanOption:
     targets: list[tuple[str, str]]
 
 
+def plan_move(*, current: Plan, target: Plan) -> str:
+    """How an organization on `current` gets to `target`: current, downgrade, contact_sales,
+    upgrade (self-serve), or unavailable. The Support page, its pages and the services ask here."""
+    if target.pk == current.pk:
+        return "current"
+    if target.rank < current.rank:
+        return "downgrade"
+    if target.is_sales_only:
+        return "contact_sales"
+    return "upgrade" if target.is_self_serve else "unavailable"
+
+
+def plan_move_refusal(
+    *, organization: Organization, current: Plan, target: Plan, wanted: str
+) -> str | None:
+    """Why `wanted` (upgrade or downgrade) is not the way to `target`; None when it is."""
+    move = plan_move(current=current, target=target)
+    if move == wanted:
+        return None
+    if wanted == "downgrade":
+        return _("%(plan)s is not lower than the current plan, %(current)s.") % {
+            "plan": target.name,
+            "current": current.name,
+        }
+    if move in ("current", "downgrade"):
+        return _("%(org)s is already on %(current)s, which includes %(plan)s.") % {
+            "org": organization.name,
+            "current": current.name,
+            "plan": target.name,
+        }
+    if move == "contact_sales":
+        return _("The %(plan)s plan is not sold online; contact sales.") % {"plan": target.name}
+    return _("The %(plan)s plan is not sold online.") % {"plan": target.name}
+
+
 def plan_options(*, organization: Organization) -> list[PlanOption]:
     current = plan_for_organization(organization=organization)
     options = []
     for plan in plans_for_support_page():
         by_severity = {target.severity: target.label for target in plan.response_targets.all()}
-        if plan.pk == current.pk:
-            action = "current"
-        elif plan.rank < current.rank:
-            action = "downgrade"
-        else:
-            action = "contact_sales" if plan.is_sales_only else "upgrade"
         options.append(
             PlanOption(
                 plan=plan,
-                action=action,
+                action=plan_move(current=current, target=plan),
                 targets=[(severity, by_severity.get(severity, "—")) for severity in Severity],
             )
         )

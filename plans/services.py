@@ -13,7 +13,7 @@ from accounts.selectors import is_owner, organization_owners
 from accounts.services import outbound_email_queue
 from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry, Subscription
 from plans.payments import CardDetails, payment_gateway
-from plans.selectors import default_plan
+from plans.selectors import default_plan, plan_move_refusal
 
 
 def _require_owner(*, organization: Organization, actor: User) -> None:
@@ -106,15 +106,11 @@ def plan_upgrade(
     """A self-serve upgrade: the card is validated by the gateway and only its safe parts kept."""
     _require_owner(organization=organization, actor=actor)
     subscription, current = _lock_subscription(organization=organization)
-    if not plan.is_self_serve:
-        raise ValidationError(
-            _("The %(plan)s plan is not sold online; contact sales.") % {"plan": plan.name}
-        )
-    if plan.rank <= current.rank:
-        raise ValidationError(
-            _("%(org)s is already on %(current)s, which includes %(plan)s.")
-            % {"org": organization.name, "current": current.name, "plan": plan.name}
-        )
+    refusal = plan_move_refusal(
+        organization=organization, current=current, target=plan, wanted="upgrade"
+    )
+    if refusal:
+        raise ValidationError(refusal)
     stored = payment_gateway().store_card(card)
     payment_method = PaymentMethod.objects.create(
         organization=organization,
@@ -142,11 +138,11 @@ def plan_downgrade(*, organization: Organization, plan: Plan, actor: User) -> Pl
     """Move to a lower plan at once; open requests stay, new ones follow the lower plan."""
     _require_owner(organization=organization, actor=actor)
     subscription, current = _lock_subscription(organization=organization)
-    if plan.rank >= current.rank:
-        raise ValidationError(
-            _("%(plan)s is not lower than the current plan, %(current)s.")
-            % {"plan": plan.name, "current": current.name}
-        )
+    refusal = plan_move_refusal(
+        organization=organization, current=current, target=plan, wanted="downgrade"
+    )
+    if refusal:
+        raise ValidationError(refusal)
     return _plan_change(
         organization=organization,
         subscription=subscription,

@@ -20,6 +20,8 @@ from plans.models import SalesInquiry
 from plans.selectors import (
     plan_for_organization,
     plan_history,
+    plan_move,
+    plan_move_refusal,
     plan_options,
     plans_for_support_page,
 )
@@ -98,8 +100,17 @@ class TargetPlanMixin(OrganizationPlanMixin):
         self.plan = get_object_or_404(plans_for_support_page(), code=self.kwargs["plan_code"])
         return None
 
-    def back_to_support(self, message: str) -> HttpResponse:
-        messages.info(self.request, message)
+    def refused_move(self, wanted: str) -> HttpResponse | None:
+        """Back to the Support page with the reason when `wanted` is not the way to the plan."""
+        reason = plan_move_refusal(
+            organization=self.organization,
+            current=self.organization_plan,
+            target=self.plan,
+            wanted=wanted,
+        )
+        if reason is None:
+            return None
+        messages.info(self.request, reason)
         return redirect("plans:support", organization_id=self.organization.pk)
 
     def get_context_data(self, **kwargs):
@@ -111,22 +122,9 @@ class UpgradeMixin(TargetPlanMixin):
 
     def refusal(self) -> HttpResponse | None:
         super().refusal()
-        if self.plan.rank <= self.organization_plan.rank:
-            return self.back_to_support(
-                _("%(org)s is already on %(current)s, which includes %(plan)s.")
-                % {
-                    "org": self.organization.name,
-                    "current": self.organization_plan.name,
-                    "plan": self.plan.name,
-                }
-            )
-        if self.plan.is_sales_only:
+        if plan_move(current=self.organization_plan, target=self.plan) == "contact_sales":
             return redirect(contact_sales_url(topic="premium", organization=self.organization))
-        if not self.plan.is_self_serve:
-            return self.back_to_support(
-                _("The %(plan)s plan is not sold online.") % {"plan": self.plan.name}
-            )
-        return None
+        return self.refused_move("upgrade")
 
 
 class UpgradeView(UpgradeMixin, TemplateView):
@@ -167,12 +165,7 @@ class DowngradeView(TargetPlanMixin, TemplateView):
 
     def refusal(self) -> HttpResponse | None:
         super().refusal()
-        if self.plan.rank >= self.organization_plan.rank:
-            return self.back_to_support(
-                _("%(plan)s is not lower than the current plan, %(current)s.")
-                % {"plan": self.plan.name, "current": self.organization_plan.name}
-            )
-        return None
+        return self.refused_move("downgrade")
 
     def post(self, request, *args, **kwargs):
         try:

@@ -262,6 +262,7 @@ class RequestDetailView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         ticket = ticket_get_for_user(user=user, key=self.kwargs["key"])
+        is_reporter = ticket.reporter_id == user.pk
         colleagues = (
             organization_members(organization=ticket.organization).exclude(pk=ticket.reporter_id)
             if ticket.organization
@@ -279,7 +280,8 @@ class RequestDetailView(LoginRequiredMixin, TemplateView):
                     "participants": list(ticket.participants.all()),
                 },
             ),
-            is_reporter=ticket.reporter_id == user.pk,
+            can_share=is_reporter and ticket.organization_id is not None,
+            can_rate=is_reporter and ticket.awaits_rating,
             satisfaction_form=SatisfactionForm(),
             notifications_on=notification_enabled_for(ticket=ticket, user=user),
             **kwargs,
