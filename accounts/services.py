@@ -13,6 +13,8 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Membership, Organization, OutboundEmail, SecurityEvent, User
 from accounts.selectors import CURRENT_ORGANIZATION_SESSION_KEY, organization_get_for_user
@@ -265,3 +267,63 @@ def outbound_email_resend(*, outbound_email_ids: list[int]) -> int:
             lambda pk=outbound_email_id: outbound_email_dispatch(outbound_email_id=pk)
         )
     return len(ids)
+
+
+RECOVERY_CODE_COUNT = 10
+
+
+def _second_factor_devices(*, user: User, token: str):
+    """Six digits are an authenticator code; anything else is tried as a recovery code. Only
+    the matching kind is tried, so a wrong code never throttles the other kind."""
+    if token.isdigit() and len(token) == 6:
+        return TOTPDevice.objects.devices_for_user(user, confirmed=True)
+    return StaticDevice.objects.devices_for_user(user, confirmed=True)
+
+
+@transaction.atomic
+def second_factor_verify(*, user: User, token: str, ip_address: str | None = None):
+    """The confirmed device `token` is valid for (a recovery code is used up), or None.
+
+    Each device throttles its own failures (django-otp), so codes cannot be guessed quickly."""
+    token = "".join(str(token).split()).lower()
+    for device in _second_factor_devices(user=user, token=token):
+        allowed, _extra = device.verify_is_allowed()
+        if allowed and device.verify_token(token):
+            return device
+    security_event_record(
+        kind=SecurityEvent.Kind.SECOND_FACTOR_FAILED, user=user, ip_address=ip_address
+    )
+    return None
+
+
+@transaction.atomic
+def totp_device_start(*, user: User):
+    """The authenticator to enrol: the pending one, or a new random secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, device, token: str, ip_address: str | None = None) -> list[str]:
+    """Turn on two factors once the app shows the right code; returns the new one-time
+    recovery codes (replacing any earlier ones), shown to the person once."""
+    token = "".join(str(token).split())
+    if not (token.isdigit() and device.verify_token(token)):
+        raise ValidationError(
+            {"otp_token": _("That code is not right. Check the time on your phone and try again.")}
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    user = device.user
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _index in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+    security_event_record(
+        kind=SecurityEvent.Kind.SECOND_FACTOR_ENROLLED,
+        actor=user,
+        user=user,
+        ip_address=ip_address,
+        detail=device.name,
+    )
+    return codes

@@ -24,6 +24,7 @@ auth_urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("two-factor/", views.TwoFactorView.as_view(), name="two-factor"),
     path(
         "password_reset/",
         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),

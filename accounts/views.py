@@ -1,3 +1,8 @@
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -7,11 +12,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.forms import SignUpForm
+from accounts.forms import SecondFactorConfirmForm, SignUpForm
 from accounts.selectors import cluster_get_for_user, clusters_visible_to, current_organization
 from helpcenter.forms import form_add_service_errors
+from helpcenter.security import client_ip
 
 
 class SignUpView(FormView):
@@ -67,3 +76,63 @@ class OrganizationSwitchView(LoginRequiredMixin, View):
         if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             return redirect(next_url)
         return redirect("accounts:cluster-list")
+
+
+def _qr_data_uri(text: str) -> str:
+    """The enrolment QR code as an SVG data URI (no inline markup, so the CSP stays strict)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _safe_next(request) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""
+
+
+class TwoFactorView(LoginRequiredMixin, FormView):
+    """Account security: turn on two-factor authentication with an authenticator app.
+
+    Support engineers and superusers land here on their first admin login; customers opt in
+    from the account menu. The recovery codes are shown once, right after confirming."""
+
+    template_name = "accounts/two_factor.html"
+    form_class = SecondFactorConfirmForm
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = {
+            "enabled": user_has_device(user, confirmed=True),
+            "next": _safe_next(self.request),
+        }
+        if not context["enabled"]:
+            device = services.totp_device_start(user=user)
+            context.update(
+                secret=base64.b32encode(device.bin_key).decode(),
+                qr_code=_qr_data_uri(device.config_url),
+            )
+        return super().get_context_data(**context, **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        if device is None or user_has_device(user, confirmed=True):
+            return redirect("two-factor")
+        try:
+            codes = services.totp_device_confirm(
+                device=device,
+                token=form.cleaned_data["otp_token"],
+                ip_address=client_ip(self.request),
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        otp_login(self.request, device)
+        return self.render_to_response(
+            {"recovery_codes": codes, "enabled": True, "next": _safe_next(self.request)}
+        )

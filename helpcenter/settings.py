@@ -1,6 +1,7 @@
 """Settings come from the environment (django-environ). With nothing set you get the embedded
 default: SQLite in var/, Celery tasks run in-process, emails written as files under var/mail/."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -24,7 +25,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "helpcenter.apps.HelpCenterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,20 +35,30 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "accounts",
     "plans",
     "tickets",
 ]
 
 MIDDLEWARE = [
+    "helpcenter.security.RejectControlCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpcenter.urls"
@@ -78,10 +89,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "email_local_part", "full_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes checks every login (customer and admin) before the password is even tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -104,6 +123,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# The cache holds login-failure counters and rate limits: with several web processes, point
+# CACHE_URL at Redis so they share them (e.g. redis://127.0.0.1:6379/1).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://helpcenter")}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -180,6 +203,51 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Throttled authentication (django-axes, counters in the cache). Five failures for one account
+# from one address lock that pair for 15 minutes; ADDRESS_LOCKOUT_FAILURES failures from one
+# address across accounts lock the address. The lockout page looks the same for every address.
+AXES_HANDLER = "helpcenter.security.AddressAndAccountCacheHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+ADDRESS_LOCKOUT_FAILURES = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "helpcenter.security.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "helpcenter.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# A locked-out client that keeps trying does not push the end of its lockout further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: trust REMOTE_ADDR
+# only, so nobody can choose their own address by sending the header).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Password reset and sign-up: per client address and per target email address.
+RATELIMIT_VIEW = "helpcenter.security.rate_limited"
+RATELIMIT_PER_ADDRESS = env.str("RATELIMIT_PER_ADDRESS", default="10/h")
+RATELIMIT_PER_EMAIL = env.str("RATELIMIT_PER_EMAIL", default="3/h")
+
+# Two factors for support engineers and superusers (django-otp): TOTP apps and one-time
+# recovery codes. Codes are 6 digits every 30 seconds (SHA-1), the authenticator-app default.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="TiDB Cloud Help Center")
+SIGN_UP_LINK_MAX_AGE = timedelta(hours=48)
+UNSUBSCRIBE_LINK_MAX_AGE = timedelta(days=90)
+
+# Content-Security-Policy on every response (django-csp): nothing inline, nothing foreign.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,45 @@
+"""The admin site: the support engineers' triage, behind two factors.
+
+Every admin page needs a session verified with a second factor (django-otp). An engineer who
+has none yet is sent to enrol one on their first admin login."""
+
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
+
+from accounts.forms import AdminLoginForm
+
+
+class HelpCenterAdminSite(admin.AdminSite):
+    site_header = _("TiDB Cloud Help Center: support")
+    site_title = _("Help Center support")
+    index_title = _("Triage")
+    login_form = AdminLoginForm
+    login_template = "admin/helpcenter_login.html"
+
+    def has_permission(self, request):
+        return super().has_permission(request) and request.user.is_verified()
+
+    def _needs_enrolment(self, request) -> bool:
+        user = request.user
+        return (
+            user.is_active
+            and user.is_staff
+            and not user.is_verified()
+            and not user_has_device(user, confirmed=True)
+        )
+
+    def _enrolment_redirect(self, request):
+        next_url = request.POST.get("next") or request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse('two-factor')}?{urlencode({'next': next_url})}")
+
+    def login(self, request, extra_context=None):
+        if self._needs_enrolment(request):
+            return self._enrolment_redirect(request)
+        response = super().login(request, extra_context)
+        if request.method == "POST" and self._needs_enrolment(request):
+            return self._enrolment_redirect(request)
+        return response
