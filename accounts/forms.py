@@ -2,10 +2,10 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
+from accounts.links import SECRET_LINK, secret_link_event_key
 from accounts.models import User
 from accounts.services import outbound_email_queue, second_factor_verify
 from helpcenter.security import client_ip
@@ -104,7 +104,8 @@ class SignUpForm(forms.Form):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Password reset emails go through the outbox and the worker like every other email."""
+    """Password reset emails go through the outbox and the worker like every other email; the
+    reset link is made when the email is sent, so the outbox never stores a working one."""
 
     def send_mail(
         self,
@@ -116,11 +117,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         outbound_email_queue(
-            event_key=f"password-reset:{context['uid']}:{context['token']}",
+            event_key=secret_link_event_key("password-reset", context["user"]),
             to_email=to_email,
             template_name="password_reset",
-            context={
-                "reset_path": render_to_string("registration/password_reset_path.txt", context),
-                **context,
-            },
+            context={"email": context["email"], "secret_link": SECRET_LINK},
         )

@@ -281,3 +281,15 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.user or self.identifier}"
+
+
+class SignUpRequest(models.Model):
+    """A sign-up waiting for its email address to be verified: the account stays inactive and
+    the organization is created only when the emailed link is followed."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="sign_up_request")
+    organization_name = models.CharField(_("organization name"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user} (not verified)"

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
-from accounts.forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from accounts.forms import EmailAuthenticationForm
 
 app_name = "accounts"
 
@@ -24,10 +24,11 @@ auth_urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("signup/verify/<str:token>/", views.SignUpVerifyView.as_view(), name="signup-verify"),
     path("two-factor/", views.TwoFactorView.as_view(), name="two-factor"),
     path(
         "password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        views.RateLimitedPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -6,8 +6,9 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,28 +18,62 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.forms import SecondFactorConfirmForm, SignUpForm
+from accounts.forms import QueuedPasswordResetForm, SecondFactorConfirmForm, SignUpForm
+from accounts.links import sign_up_token_user
 from accounts.selectors import cluster_get_for_user, clusters_visible_to, current_organization
 from helpcenter.forms import form_add_service_errors
-from helpcenter.security import client_ip
+from helpcenter.security import client_ip, over_rate_limit, rate_limited
 
 
 class SignUpView(FormView):
+    """Sign-up answers the same for every address: "check your email". Limited per client
+    address and per email address."""
+
     template_name = "registration/signup.html"
     form_class = SignUpForm
 
+    def post(self, request, *args, **kwargs):
+        if over_rate_limit(request, group="sign-up", email_field="email"):
+            return rate_limited(request)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
-        try:
-            user, organization = services.user_sign_up(**form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-            return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        services.user_sign_up(**form.cleaned_data)
+        return render(
+            self.request, "registration/signup_sent.html", {"email": form.cleaned_data["email"]}
+        )
+
+
+class SignUpVerifyView(TemplateView):
+    """The emailed link: GET asks to confirm (mail scanners follow links), POST activates."""
+
+    template_name = "registration/signup_verify.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(valid=sign_up_token_user(self.kwargs["token"]) is not None)
+
+    def post(self, request, token):
+        user = sign_up_token_user(token)
+        if user is None:
+            return self.render_to_response({"valid": False}, status=400)
+        user, organization = services.sign_up_verify(user=user, ip_address=client_ip(request))
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
-            self.request,
+            request,
             _("Welcome! %(org)s is on the free Basic support plan.") % {"org": organization.name},
         )
         return redirect("accounts:cluster-list")
+
+
+class RateLimitedPasswordResetView(PasswordResetView):
+    """Django's password reset, limited per client address and per email address."""
+
+    form_class = QueuedPasswordResetForm
+
+    def post(self, request, *args, **kwargs):
+        if over_rate_limit(request, group="password-reset", email_field="email"):
+            return rate_limited(request)
+        return super().post(request, *args, **kwargs)
 
 
 class ClusterListView(LoginRequiredMixin, TemplateView):

@@ -3,7 +3,11 @@
 Every admin page needs a session verified with a second factor (django-otp). An engineer who
 has none yet is sent to enrol one on their first admin login."""
 
-from django.contrib import admin
+from functools import update_wrapper
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -11,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
 from accounts.forms import AdminLoginForm
+from helpcenter.search import validate_search_query
 
 
 class HelpCenterAdminSite(admin.AdminSite):
@@ -19,6 +24,23 @@ class HelpCenterAdminSite(admin.AdminSite):
     index_title = _("Triage")
     login_form = AdminLoginForm
     login_template = "admin/helpcenter_login.html"
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin search (`q`) is held to the site-wide search limit, with a message."""
+        protected = super().admin_view(view, cacheable)
+
+        def view_with_search_limit(request, *args, **kwargs):
+            query = request.GET.get(SEARCH_VAR, "")
+            try:
+                validate_search_query(query)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                params = request.GET.copy()
+                del params[SEARCH_VAR]
+                return redirect(f"{request.path}?{params.urlencode()}")
+            return protected(request, *args, **kwargs)
+
+        return update_wrapper(view_with_search_limit, protected)
 
     def has_permission(self, request):
         return super().has_permission(request) and request.user.is_verified()
