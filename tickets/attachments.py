@@ -103,10 +103,7 @@ def _extension(name: str) -> str:
 
 
 def _refuse(upload: UploadedFile, detail: str) -> ValidationError:
-    return ValidationError(
-        "%(name)s: %(detail)s %(allowed)s"
-        % {"name": upload.name, "detail": detail, "allowed": ALLOWED_TYPES_TEXT}
-    )
+    return ValidationError(f"{upload.name}: {detail} {ALLOWED_TYPES_TEXT}")
 
 
 def attachment_check(upload: UploadedFile) -> CheckedUpload:
