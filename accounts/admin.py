@@ -12,6 +12,8 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     Cluster,
@@ -304,3 +306,35 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SecondFactorDeviceAdmin(admin.ModelAdmin):
+    """Superusers see who has which second factor and can delete one (a lost phone: the
+    person enrols again on their next login). Secrets and codes are never shown."""
+
+    list_display = ("user", "name", "confirmed")
+    list_filter = ("confirmed",)
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    fields = readonly_fields = ("user", "name", "confirmed")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+    admin.site.register(device_model, SecondFactorDeviceAdmin)

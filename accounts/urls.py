@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from accounts import views
 from accounts.forms import EmailAuthenticationForm
@@ -26,6 +26,7 @@ auth_urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="signup"),
     path("signup/verify/<str:token>/", views.SignUpVerifyView.as_view(), name="signup-verify"),
     path("two-factor/", views.TwoFactorView.as_view(), name="two-factor"),
+    path("password_change/", views.AuditedPasswordChangeView.as_view(), name="password_change"),
     path(
         "password_reset/",
         views.RateLimitedPasswordResetView.as_view(),
@@ -38,9 +39,7 @@ auth_urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("password_reset_complete")
-        ),
+        views.AuditedPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

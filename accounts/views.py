@@ -6,9 +6,14 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.views import PasswordResetView
+from django.contrib.auth.views import (
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -20,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services
 from accounts.forms import QueuedPasswordResetForm, SecondFactorConfirmForm, SignUpForm
 from accounts.links import sign_up_token_user
+from accounts.models import SecurityEvent
 from accounts.selectors import cluster_get_for_user, clusters_visible_to, current_organization
 from helpcenter.forms import form_add_service_errors
 from helpcenter.security import client_ip, over_rate_limit, rate_limited
@@ -74,6 +80,40 @@ class RateLimitedPasswordResetView(PasswordResetView):
         if over_rate_limit(request, group="password-reset", email_field="email"):
             return rate_limited(request)
         return super().post(request, *args, **kwargs)
+
+
+class AuditedPasswordChangeView(PasswordChangeView):
+    """A logged-in person changes their password; recorded as a security event."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("tickets:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.security_event_record(
+            kind=SecurityEvent.Kind.PASSWORD_CHANGED,
+            actor=self.request.user,
+            user=self.request.user,
+            ip_address=client_ip(self.request),
+        )
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+class AuditedPasswordResetConfirmView(PasswordResetConfirmView):
+    """The emailed reset link sets a new password; recorded as a security event."""
+
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.security_event_record(
+            kind=SecurityEvent.Kind.PASSWORD_CHANGED,
+            user=form.user,
+            ip_address=client_ip(self.request),
+            detail="through a reset link",
+        )
+        return response
 
 
 class ClusterListView(LoginRequiredMixin, TemplateView):

@@ -222,6 +222,8 @@ AXES_CLIENT_IP_CALLABLE = "helpcenter.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Attempts and lockouts are in the security events (SecurityEvent), not in axes' own tables.
+AXES_ENABLE_ADMIN = False
 # A locked-out client that keeps trying does not push the end of its lockout further away.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: trust REMOTE_ADDR
