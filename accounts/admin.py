@@ -23,7 +23,12 @@ from accounts.models import (
     SecurityEvent,
     User,
 )
-from accounts.services import membership_add, membership_remove, outbound_email_resend
+from accounts.services import (
+    membership_add,
+    membership_remove,
+    outbound_email_resend,
+    security_event_record,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -130,6 +135,18 @@ class UserAdmin(MembershipThroughServicesMixin, DjangoUserAdmin):
     search_fields = ("email", "full_name")
     ordering = ("email",)
     inlines = (UserMembershipInline,)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's set-password page; a password set here is a security event."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            security_event_record(
+                kind=SecurityEvent.Kind.PASSWORD_CHANGED,
+                actor=request.user,
+                user=User.objects.filter(pk=id).first(),
+                detail="set in the admin",
+            )
+        return response
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()  # add the person first, then memberships

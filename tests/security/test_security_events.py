@@ -47,6 +47,25 @@ def test_a_password_change_is_recorded(client):
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PASSWORD_CHANGED, user=person)
 
 
+def test_a_password_set_in_the_admin_is_recorded():
+    from tests.conftest import SecondFactorClient
+
+    superuser, person = StaffFactory(is_superuser=True), UserFactory()
+    client = SecondFactorClient()
+    client.force_login(superuser)
+    response = client.post(
+        f"/admin/accounts/user/{person.pk}/password/",
+        {
+            "password1": "N3w-unusual-phrase!",
+            "password2": "N3w-unusual-phrase!",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
+    assert (event.actor, event.user) == (superuser, person)
+
+
 def test_membership_and_plan_changes_are_recorded(enterprise_org):
     organization, owner, _cluster = enterprise_org
     newcomer = UserFactory()
