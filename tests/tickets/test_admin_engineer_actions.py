@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Membership
-from tests.factories import StaffFactory, SupportEngineerFactory, UserFactory
+from tests.factories import StaffFactory, SupportEngineerFactory
 from tickets import services
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
 from tickets.selectors import customer_recipients
