@@ -42,7 +42,6 @@ C1_DURATION = os.environ.get("BENCH_C1_DURATION", "10s")
 WARM = os.environ.get("BENCH_WARM", "3s")
 PAGES = re.compile(os.environ.get("BENCH_PAGES", "."))
 POSTS = int(os.environ.get("BENCH_POSTS", "50"))
-SEARCH_WORD = "deadlock"
 POST_MARK = "BENCHPOST"
 RESULTS = ROOT / "var" / "bench"
 ANCHOR_RESULTS = Path(os.environ.get("ANCHOR_RESULTS", ROOT / "var" / "bench-anchor"))
@@ -151,7 +150,12 @@ def in_process_measurements(out: Path) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from helpcenter.bench.seed import BIG_CUSTOMER_EMAIL, CUSTOMER_EMAIL, ENGINEER_EMAIL
+    from helpcenter.bench.seed import (
+        BIG_CUSTOMER_EMAIL,
+        CUSTOMER_EMAIL,
+        ENGINEER_EMAIL,
+        SEARCH_WORD,
+    )
     from tickets.models import Ticket
     from tickets.selectors import RequestFilters, tickets_for_request_list
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,12 +33,33 @@ def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
     organization it is shared with. Support engineers see requests in the admin, not here."""
     if not user.is_authenticated:
         return Ticket.objects.none()
-    participant = Ticket.participants.through.objects.filter(ticket=OuterRef("pk"), user=user)
-    member_of = Membership.objects.filter(user=user).values("organization_id")
+    organization_ids, participating_ids = _memberships_and_participations(user)
+    # Literal id lists, not subqueries: each branch of the OR is then served by its own index
+    # (a BitmapOr) with exact row estimates. An OR across a subquery cannot use an index, and
+    # PostgreSQL would read the whole request table for every page.
     return Ticket.objects.filter(
         Q(reporter=user)
-        | Exists(participant)
-        | Q(shared_with_organization=True, organization_id__in=member_of)
+        | Q(pk__in=participating_ids)
+        | Q(shared_with_organization=True, organization_id__in=organization_ids)
+    )
+
+
+def _memberships_and_participations(user: User) -> tuple[list[int], list[int]]:
+    """The user's organization ids and the ids of requests they were added to, in one query."""
+    organizations = (
+        Membership.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("organization"), "organization_id")
+    )
+    participations = (
+        Ticket.participants.through.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("participant"), "ticket_id")
+    )
+    rows = list(organizations.union(participations, all=True))
+    return (
+        [pk for kind, pk in rows if kind == "organization"],
+        [pk for kind, pk in rows if kind == "participant"],
     )
 
 

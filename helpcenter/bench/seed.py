@@ -37,17 +37,28 @@ BIG_CUSTOMER_EMAIL = "bigcustomer@bench.example"
 ENGINEER_EMAIL = "engineer01@support.example"
 BIG_ORGANIZATION_REQUESTS = 10_000
 
-WORDS = (  # noqa: SIM905 - a sentence of words reads better than a list literal
-    "cluster node store region leader tikv tidb pd tiflash ticdc backup restore import upgrade "
-    "scale latency timeout connection error warning query plan index statistics analyze slow "
-    "memory cpu disk storage replica raft snapshot compaction write read transaction lock "
-    "deadlock conflict retry changefeed sink kafka mysql schema table partition ddl job "
-    "billing invoice credit card payment charge refund quota limit endpoint private link "
-    "vpc peering certificate tls password user role privilege console dashboard metrics "
-    "alert grafana log audit export csv please could you help us understand why this happens "
-    "since yesterday morning we tried restarting the service but the issue persists after "
-    "the update and our application reports errors every few minutes in production"
+# Text follows Zipf's law like real writing: common words everywhere, technical terms rarer
+# (rank r drawn with weight 1/r), so a search for one term matches a few per cent of requests.
+COMMON_WORDS = (  # noqa: SIM905 - a sentence reads better than a list literal
+    "the we our is to and a of in it after since this that on for with but not from please "
+    "could you help us why happens yesterday morning tried restarting service issue persists "
+    "update application reports errors every few minutes production again still now when"
 ).split()
+TECHNICAL_WORDS = (  # noqa: SIM905 - most frequent first
+    "cluster query node latency timeout connection error table index upgrade region store "
+    "tikv tidb pd memory cpu disk backup restore import statistics plan slow leader replica "
+    "transaction write read lock retry schema partition ddl job changefeed sink kafka mysql "
+    "billing invoice payment quota endpoint certificate password user role privilege console "
+    "dashboard metrics alert grafana log audit export snapshot compaction raft tiflash ticdc "
+    "scale storage throughput hotspot split merge gc safepoint tso follower learner placement "
+    "rule label zone vpc peering link dns proxy tls handshake token api sql optimizer hint "
+    "binding cache pool session variable charset collation sequence autoincrement ttl "
+    "resource group quota burst limit throttle oom panic goroutine heap profile trace span "
+    "batch coprocessor cop mpp exchange join aggregation window cte subquery prepared cursor "
+    "deadlock pessimistic optimistic conflict rollback savepoint isolation staleness "
+    "flashback recover truncate drop rename alter column foreign constraint unique primary"
+).split()
+SEARCH_WORD = "deadlock"
 SUBJECTS = [
     "TiKV store disconnected",
     "Slow query after upgrade",
@@ -96,8 +107,27 @@ class Counts:
     tables: dict[str, int] = field(default_factory=dict)
 
 
+def _vocabulary() -> tuple[list[str], list[float]]:
+    """Technical terms, then generated identifiers (error codes, tables, hosts), by rank."""
+    terms = list(TECHNICAL_WORDS)
+    for number in range(800):
+        terms.append(
+            (f"error-{8000 + number}", f"orders_{number}", f"tikv-{number}", f"job-{number}")[
+                number % 4
+            ]
+        )
+    return terms, [1 / rank for rank in range(1, len(terms) + 1)]
+
+
+TERMS, TERM_WEIGHTS = _vocabulary()
+
+
 def _text(rng: random.Random, low: int, high: int) -> str:
-    return " ".join(rng.choices(WORDS, k=rng.randint(low, high))).capitalize() + "."
+    count = rng.randint(low, high)
+    words = rng.choices(COMMON_WORDS, k=count - count // 2)
+    words += rng.choices(TERMS, weights=TERM_WEIGHTS, k=count // 2)
+    rng.shuffle(words)
+    return " ".join(words).capitalize() + "."
 
 
 def _copy_value(value) -> str:
