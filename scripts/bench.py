@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -581,6 +582,8 @@ def side_by_side(http: dict) -> str:
 
 
 def main() -> None:
+    # A stopped run still stops its gunicorn (the `finally` in over_http).
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = RESULTS / f"run-{stamp}"
     out.mkdir(parents=True, exist_ok=True)

@@ -251,8 +251,11 @@ def support_queue_filters(*, user: User, now: datetime | None = None) -> dict[st
 def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
     """How many requests each queue holds, in one query."""
     filters = support_queue_filters(user=user, now=now)
-    return tickets_for_support(user=user).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in filters.items()}
+    # Every queue holds open requests only, so only those are read (through the status index).
+    return (
+        tickets_for_support(user=user)
+        .filter(status__in=Ticket.OPEN_STATUSES)
+        .aggregate(**{name: Count("pk", filter=condition) for name, condition in filters.items()})
     )
 
 
