@@ -15,6 +15,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
     TicketNotificationSetting,
+    TicketViewer,
     support_engineer_q,
 )
 
@@ -29,18 +30,21 @@ def is_support_engineer(*, user: User) -> bool:
 
 
 def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
-    """A request is visible to its reporter, its participants, and the members of the
-    organization it is shared with. Support engineers see requests in the admin, not here."""
-    if not user.is_authenticated:
+    """Access follows membership: an organization's request is visible only to its current
+    members, and among them to the reporter, the participants, and everyone when it is shared.
+    A request about no organization is its reporter's alone. Leaving an organization therefore
+    ends access to its requests, comments, files, export rows and emails at once, even for
+    the reporter or a participant. Support engineers see requests in the admin, not here."""
+    if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
     organization_ids, participating_ids = _memberships_and_participations(user)
     # Literal id lists, not subqueries: each branch of the OR is then served by its own index
     # (a BitmapOr) with exact row estimates. An OR across a subquery cannot use an index, and
     # PostgreSQL would read the whole request table for every page.
     return Ticket.objects.filter(
-        Q(reporter=user)
-        | Q(pk__in=participating_ids)
-        | Q(shared_with_organization=True, organization_id__in=organization_ids)
+        Q(organization__isnull=True, reporter=user)
+        | Q(organization_id__in=organization_ids)
+        & (Q(reporter=user) | Q(shared_with_organization=True) | Q(pk__in=participating_ids))
     )
 
 
@@ -73,7 +77,15 @@ def tickets_for_support(*, user: User) -> QuerySet[Ticket]:
 def ticket_get_for_user(*, user: User, key: str) -> Ticket:
     ticket = (
         tickets_visible_to(user=user)
-        .select_related("organization", "cluster", "reporter", "assignee", "plan", "satisfaction")
+        .select_related(
+            "organization",
+            "cluster",
+            "reporter",
+            "assignee",
+            "plan",
+            "satisfaction",
+            "merged_into",
+        )
         .prefetch_related("components", "participants")
         .filter(key=str(key).upper())
         .first()
@@ -83,10 +95,21 @@ def ticket_get_for_user(*, user: User, key: str) -> Ticket:
     return ticket
 
 
+def ticket_comments_with_merged(*, ticket: Ticket) -> QuerySet[Comment]:
+    """The request's comments and those of the duplicates merged into it."""
+    return Comment.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket))
+
+
+def ticket_merged_duplicates(*, ticket: Ticket) -> QuerySet[Ticket]:
+    """The requests closed as duplicates of this one, oldest first, with their reporters."""
+    return ticket.merged_duplicates.select_related("reporter").order_by("created_at", "pk")
+
+
 def ticket_public_comments(*, ticket: Ticket) -> QuerySet[Comment]:
     return (
-        ticket.comments.filter(is_internal=False)
-        .select_related("author")
+        ticket_comments_with_merged(ticket=ticket)
+        .filter(is_internal=False)
+        .select_related("author", "ticket")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
         .order_by("created_at", "pk")
     )
@@ -96,7 +119,9 @@ def attachment_get_for_user(*, user: User, key: str, attachment_id) -> Attachmen
     ticket = ticket_get_for_user(user=user, key=key)
     try:
         return Attachment.objects.select_related("comment").get(
-            pk=int(attachment_id), comment__ticket=ticket, comment__is_internal=False
+            Q(comment__ticket=ticket) | Q(comment__ticket__merged_into=ticket),
+            pk=int(attachment_id),
+            comment__is_internal=False,
         )
     except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such attachment.") from exc
@@ -262,9 +287,37 @@ def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str
 def ticket_conversation_for_support(*, ticket: Ticket) -> QuerySet[Comment]:
     """Every comment and internal note, oldest first, with authors and files."""
     return (
-        ticket.comments.select_related("author")
+        ticket_comments_with_merged(ticket=ticket)
+        .select_related("author", "ticket")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
         .order_by("created_at", "pk")
+    )
+
+
+COLLISION_WINDOW = timedelta(minutes=5)
+
+
+def ticket_other_viewers(
+    *, ticket: Ticket, user: User, now: datetime | None = None
+) -> list[tuple[User, datetime]]:
+    """Other engineers who had this request open in the last few minutes, latest first."""
+    since = (now or timezone.now()) - COLLISION_WINDOW
+    viewers = (
+        TicketViewer.objects.filter(ticket=ticket, seen_at__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("-seen_at")
+    )
+    return [(viewer.user, viewer.seen_at) for viewer in viewers]
+
+
+def ticket_comments_since(*, ticket: Ticket, after_id: int) -> QuerySet[Comment]:
+    """Comments (and notes) added to the conversation after the one with id `after_id`."""
+    return (
+        ticket_comments_with_merged(ticket=ticket)
+        .filter(pk__gt=after_id)
+        .select_related("author")
+        .order_by("pk")
     )
 
 
@@ -275,12 +328,21 @@ def ticket_history(*, ticket: Ticket) -> QuerySet[TicketEvent]:
 def support_attachment_get(*, user: User, ticket_id, attachment_id) -> Attachment:
     """A file of a request the engineer may see; 404 for missing and not-yours alike."""
     try:
+        tickets = tickets_for_support(user=user).filter(pk=int(ticket_id))
         return Attachment.objects.select_related("comment").get(
+            Q(comment__ticket__in=tickets) | Q(comment__ticket__merged_into__in=tickets),
             pk=int(attachment_id),
-            comment__ticket__in=tickets_for_support(user=user).filter(pk=int(ticket_id)),
         )
     except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such attachment.") from exc
+
+
+def ticket_with_exact_key(*, tickets: QuerySet[Ticket], query: str) -> Ticket | None:
+    """The request whose key is exactly what was typed (any case, spaces around), if any."""
+    key = query.strip().upper()
+    if not key or " " in key or "-" not in key:
+        return None
+    return tickets.filter(key=key).only("pk").first()
 
 
 def canned_responses_for_ticket(*, ticket: Ticket) -> list[tuple[str, str]]:
