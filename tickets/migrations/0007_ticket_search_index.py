@@ -10,7 +10,7 @@ from helpcenter.db import AddIndexOnPostgres
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tickets", "0005_assignee_is_support_engineer"),
+        ("tickets", "0006_triage_merge_and_viewers"),
     ]
 
     operations = [
