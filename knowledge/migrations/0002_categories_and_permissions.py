@@ -46,7 +46,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("knowledge", "0001_initial"),
-        ("tickets", "0007_ticket_search_index"),
+        ("tickets", "0008_ticket_search_index"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -10,7 +10,7 @@ from helpcenter.db import AddIndexOnPostgres
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tickets", "0006_triage_merge_and_viewers"),
+        ("tickets", "0007_reports"),
     ]
 
     operations = [
