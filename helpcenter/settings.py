@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_otp",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "plans",
     "tickets",
+    "knowledge",
 ]
 
 MIDDLEWARE = [
