@@ -9,6 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import Page
 
 from accounts.models import Cluster, Organization
+from knowledge.models import Article
 from tickets.models import Ticket
 from tickets.notifications import unsubscribe_token
 
@@ -75,6 +76,9 @@ def customer_urls() -> list[str]:
             args=[unsubscribe_token(ticket=ticket, user=ticket.reporter)],
         ),
         "/requests/NOPE-1/",
+        "/articles/",
+        "/articles/?q=region+unavailable",
+        *[f"/articles/{slug}/" for slug in Article.objects.values_list("slug", flat=True)[:3]],
     ]
 
 
