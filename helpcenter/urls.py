@@ -2,15 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
+from helpcenter.views import ReadinessView, healthz
 
 admin.site.site_header = "TiDB Cloud Help Center: support"
 admin.site.site_title = "Help Center support"
 admin.site.index_title = "Triage"
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
+    path("readyz/", ReadinessView.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include(auth_urlpatterns)),
     path("", include("accounts.urls")),
     path("", include("plans.urls")),
     path("", include("tickets.urls")),
 ]
+
+handler500 = "helpcenter.views.server_error"
