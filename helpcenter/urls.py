@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
 from helpcenter.views import ReadinessView, healthz
+from tickets.reports.views import SupportReportsCsvView, SupportReportsView
 
 admin.site.site_header = "TiDB Cloud Help Center: support"
 admin.site.site_title = "Help Center support"
@@ -11,6 +12,16 @@ admin.site.index_title = "Triage"
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("readyz/", ReadinessView.as_view(), name="readyz"),
+    path(
+        "admin/reports/",
+        admin.site.admin_view(SupportReportsView.as_view()),
+        name="admin-reports",
+    ),
+    path(
+        "admin/reports/<slug:slug>.csv",
+        admin.site.admin_view(SupportReportsCsvView.as_view()),
+        name="admin-reports-csv",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include(auth_urlpatterns)),
     path("", include("accounts.urls")),

@@ -127,6 +127,15 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        help_text=_("Set when this request was closed as a duplicate of another."),
+    )
 
     class Meta:
         ordering = ["-last_activity_at"]
@@ -165,6 +174,13 @@ class Ticket(models.Model):
                 condition=Q(environment__in=["", "production", "non-production"]),
                 name="ticket_environment_valid",
             ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="ticket_not_merged_into_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(status="closed"),
+                name="ticket_merged_is_closed",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity_idx"),
@@ -176,6 +192,9 @@ class Ticket(models.Model):
             models.Index(fields=["first_response_due_at"], name="ticket_response_due_idx"),
             models.Index(fields=["severity"], name="ticket_severity_idx"),
             models.Index(fields=["portal"], name="ticket_portal_idx"),
+            # Reports count requests filed or resolved in a period.
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
         ]
 
     def __str__(self):
@@ -274,6 +293,9 @@ class TicketEvent(models.Model):
         NOTE = "note", _("Internal note added")
         FIRST_RESPONSE = "first_response", _("First response")
         RATED = "rated", _("Satisfaction rated")
+        RAISED = "raised", _("Raised by support on behalf of the customer")
+        MERGED_INTO = "merged_into", _("Merged into another request")
+        DUPLICATE_MERGED = "duplicate_merged", _("Duplicate merged in")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -290,6 +312,23 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} {self.kind}: {self.from_value} -> {self.to_value}"
+
+
+class TicketViewer(models.Model):
+    """When an engineer last had a request open: the collision notice warns the others."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="viewers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="ticket_viewer_unique"),
+        ]
+        indexes = [models.Index(fields=["ticket", "-seen_at"], name="ticket_viewer_recent_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.ticket_id} at {self.seen_at:%H:%M}"
 
 
 class SatisfactionRating(models.Model):
@@ -311,9 +350,35 @@ class SatisfactionRating(models.Model):
                 condition=Q(rating__gte=1, rating__lte=5), name="satisfaction_rating_1_to_5"
             ),
         ]
+        indexes = [models.Index(fields=["created_at"], name="satisfaction_created_idx")]
 
     def __str__(self):
         return f"{self.ticket_id}: {self.rating}/5"
+
+
+class SupportReportDelivery(models.Model):
+    """The monthly Support report of one organization for one month. The unique row is taken
+    before the emails are queued, in the same transaction: a second beat process, a retried
+    task or a rerun finds it and sends nothing."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="support_reports_sent"
+    )
+    month = models.DateField(help_text=_("The first day of the month the report covers."))
+    recipients = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "organization"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month"], name="support_report_once_per_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="support_report_month_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m}"
 
 
 class CannedResponse(models.Model):
