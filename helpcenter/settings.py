@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_guid",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "plans",
     "tickets",
+    "knowledge",
 ]
 
 MIDDLEWARE = [
