@@ -24,4 +24,4 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "helpcenter.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "python:helpcenter.gunicorn_config", "helpcenter.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -95,19 +95,19 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def gunicorn(env: dict[str, str], log_path: Path, workers: int = 2):
-    """`gunicorn helpcenter.wsgi` as the Dockerfile runs it; yields its base URL."""
+    """gunicorn as the Dockerfile runs it; yields its base URL."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        "python:helpcenter.gunicorn_config",
         "helpcenter.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
         "--timeout",
         "60",
     ]

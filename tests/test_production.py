@@ -68,7 +68,8 @@ def stack(django_db_setup, tmp_path_factory):
     assert collected.returncode == 0, collected.stdout + collected.stderr
     try:
         with (
-            servers.celery_worker(env, root / "worker.log"),
+            # The worker writes JSON lines: the same LOGGING setting, the other format.
+            servers.celery_worker({**env, "LOG_FORMAT": "json"}, root / "worker.log"),
             servers.gunicorn(env, root / "gunicorn.log") as base_url,
         ):
             yield {
@@ -193,9 +194,18 @@ def test_customer_files_a_technical_request_gets_the_email_and_sees_the_engineer
     )
     # The worker's lines for the tasks this request enqueued carry the request's id.
     worker_lines = [
-        line for line in stack["worker_log"].read_text().splitlines() if f"[{request_id}]" in line
+        json.loads(line)
+        for line in stack["worker_log"].read_text().splitlines()
+        if line.startswith("{")
     ]
-    assert any("succeeded" in line for line in worker_lines), stack["worker_log"].read_text()
+    assert all(
+        {"time", "level", "logger", "request_id", "message"} <= set(line) for line in worker_lines
+    )
+    for_this_request = [line for line in worker_lines if line["request_id"] == request_id]
+    assert any(
+        line["logger"] == "celery.app.trace" and "succeeded" in line["message"]
+        for line in for_this_request
+    ), stack["worker_log"].read_text()
 
     engineer = servers.Browser(stack["url"])
     status, _headers, _body = engineer.post(
@@ -256,15 +266,17 @@ def test_request_id_round_trips_and_every_web_log_line_has_time_level_logger_and
     assert re.fullmatch(r"[0-9a-f]{32}", generated) and generated != request_id
 
     time.sleep(0.5)
-    lines = [
-        line for line in stack["web_log"].read_text().splitlines() if f"[{request_id}]" in line
-    ]
-    assert lines, stack["web_log"].read_text()[-3000:]
-    assert re.match(
-        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING django\.request \[[0-9a-f]{32}\] "
-        r"Not Found: /no-such-page/",
-        lines[0],
-    ), lines
+    log = stack["web_log"].read_text()
+    line_shape = re.compile(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) "
+        r"[\w.]+ \[([0-9a-f]{32}|-)\] .*"
+    )
+    # gunicorn's own lines (start-up, access) included: every line has the same shape.
+    assert all(line_shape.fullmatch(line) for line in log.splitlines() if line), log[-3000:]
+    lines = [line for line in log.splitlines() if f"[{request_id}]" in line]
+    assert " WARNING django.request " in lines[0] and "Not Found: /no-such-page/" in lines[0]
+    assert " INFO gunicorn.access " in lines[-1]
+    assert '"GET /no-such-page/ HTTP/1.1" 404' in lines[-1]
 
 
 def test_a_60_mb_comment_upload_is_refused_with_413_before_the_body_is_sent(

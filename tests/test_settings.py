@@ -187,3 +187,21 @@ def test_sentry_dsn_turns_on_sentry_for_django_and_celery():
     assert "'django'" in integrations and "'celery'" in integrations
     off = run_manage("shell", "-c", code, **PRODUCTION)
     assert off.stdout.strip().splitlines()[-1].startswith("False")
+
+
+def test_gunicorn_with_a_missing_variable_stops_and_names_it():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ISOLATED_PREFIXES)}
+    env.update({name: value for name, value in PRODUCTION.items() if name != "CELERY_BROKER_URL"})
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", "python:helpcenter.gunicorn_config"]
+        + ["helpcenter.wsgi:application", "--bind", "127.0.0.1:0", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "CELERY_BROKER_URL must be set when DJANGO_DEBUG is off" in output
+    assert "Worker failed to boot" in output
