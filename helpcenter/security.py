@@ -155,6 +155,8 @@ class RejectControlCharactersMiddleware:
     def _is_bad(request) -> bool:
         if _CONTROL.search(request.path_info):
             return True
+        if _has_control(request.COOKIES.values(), _CONTROL):
+            return True
         query = request.GET
         if _has_control(query.keys(), _CONTROL):
             return True
