@@ -32,11 +32,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "accounts",
     "plans",
     "tickets",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,6 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("", include("accounts.urls")),
     path("", include("plans.urls")),
+    path("", include("knowledge.urls")),
     path("", include("tickets.urls")),
 ]
