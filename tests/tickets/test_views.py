@@ -335,6 +335,19 @@ def test_requests_list_costs_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+def test_requests_filter_bar_shows_the_chosen_filters(client, enterprise_org):
+    organization, owner, _cluster = enterprise_org
+    client.force_login(owner)
+    page = client.get(
+        "/requests/",
+        {"status": "closed", "portal": "billing", "organization": organization.pk, "mine": "on"},
+    ).text
+    assert '<option value="closed" selected>' in page
+    assert '<option value="billing" selected>' in page
+    assert f'<option value="{organization.pk}" selected>{organization.name}</option>' in page
+    assert 'id="id_mine" checked' in page
+
+
 def test_csv_export_has_the_filtered_rows_only(client, enterprise_org, org_factory):
     organization, owner, _cluster = enterprise_org
     TicketFactory(organization=organization, reporter=owner, summary="=HYPERLINK(evil)")
