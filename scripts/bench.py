@@ -189,6 +189,14 @@ def in_process_measurements(out: Path) -> dict:
         ("admin search", "engineer", f"/admin/tickets/ticket/?q={SEARCH_WORD}"),
         ("admin request page", "engineer", f"/admin/tickets/ticket/{ticket.pk}/change/"),
     ]
+    # Pages that exist once their issues land: measured when the URL resolves.
+    for name, role, url in (
+        ("reports page", "engineer", "/admin/reports/"),
+        ("API list", "customer", "/api/v1/requests/"),
+        ("API list", "customer", "/api/requests/"),
+    ):
+        if _resolves(url) and name not in [page[0] for page in pages]:
+            pages.append((name, role, url))
     rows = []
     for name, role, url in pages:
         client = clients[role]
@@ -249,6 +257,16 @@ def in_process_measurements(out: Path) -> dict:
     (out / "measure.json").write_text(json.dumps(measured, indent=1, default=str))
     connection.close()
     return measured
+
+
+def _resolves(url: str) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(url)
+    except Resolver404:
+        return False
+    return True
 
 
 def _consume(response) -> bytes:
