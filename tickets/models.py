@@ -194,6 +194,8 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
+            # The admin list and every unfiltered ordering: newest activity first, 50 at a time.
+            models.Index(fields=["-last_activity_at", "-id"], name="ticket_activity_idx"),
             models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity_idx"),
             models.Index(
                 fields=["organization", "-last_activity_at"], name="ticket_org_activity_idx"
