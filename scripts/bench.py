@@ -586,7 +586,7 @@ def side_by_side(http: dict) -> str:
     for ours, theirs, target in ANCHOR_PAIRS:
         mine = http["pages"].get(ours, {}).get("c8", {}).get("rps")
         other = anchor.get(theirs, {}).get("rps")
-        if mine is None or other is None:
+        if not mine or not other:
             continue
         ratio = mine / other
         verdict = (
@@ -599,7 +599,21 @@ def side_by_side(http: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def reprint(run: Path) -> None:
+    """BENCH_REPORT=var/bench/run-...: the table of a finished run again, beside the newest
+    django-helpdesk results (for instance after `make bench-anchor`)."""
+    measured = json.loads((run / "measure.json").read_text())
+    http = json.loads((run / "http.json").read_text())
+    header = (run / "header.txt").read_text() if (run / "header.txt").exists() else ""
+    report = header + table(measured, http) + "\n" + side_by_side(http)
+    (run / "table.md").write_text(report)
+    print(report)
+
+
 def main() -> None:
+    if os.environ.get("BENCH_REPORT"):
+        reprint(Path(os.environ["BENCH_REPORT"]))
+        return
     # A stopped run still stops its gunicorn (the `finally` in over_http).
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -619,6 +633,7 @@ def main() -> None:
         f"{socket.gethostname()} ({os.cpu_count()} cores); load average at start "
         f"{load[0]:.2f}, at end {os.getloadavg()[0]:.2f}\n\n"
     )
+    (out / "header.txt").write_text(header)
     report = header + table(measured, http) + "\n" + side_by_side(http)
     (out / "table.md").write_text(report)
     print("\n" + report)
