@@ -48,7 +48,8 @@ RESULTS = ROOT / "var" / "bench"
 ANCHOR_RESULTS = Path(os.environ.get("ANCHOR_RESULTS", ROOT / "var" / "bench-anchor"))
 SEED_SOURCES = [ROOT / "helpcenter" / "bench" / "seed.py"]
 
-# Production settings, DEBUG off, plus the floor page; nothing here relaxes them except TLS
+# Production settings and gunicorn configuration (persistent connections, access log), DEBUG
+# off, plus the floor page; nothing here relaxes them except TLS
 # (wrk speaks plain http to 127.0.0.1, as a proxy behind TLS termination would).
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "helpcenter.bench.settings",
@@ -58,7 +59,6 @@ PRODUCTION_ENV = {
     "DJANGO_SECURE_SSL_REDIRECT": "0",
     "DJANGO_SECURE_COOKIES": "0",
     "DATABASE_URL": BENCH_URL,
-    "DATABASE_CONN_MAX_AGE": "60",
     "CELERY_BROKER_URL": os.environ.get(
         "BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     ),
@@ -328,6 +328,8 @@ def start_gunicorn(port: int, out: Path) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "python:helpcenter.gunicorn_config",
             "helpcenter.wsgi:application",
             "--workers",
             "2",
@@ -337,13 +339,11 @@ def start_gunicorn(port: int, out: Path) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--timeout",
             "120",
-            "--log-level",
-            "warning",
-            "--error-logfile",
-            str(out / "gunicorn.log"),
         ],
         cwd=ROOT,
         env={**os.environ, **PRODUCTION_ENV},
+        stdout=(out / "gunicorn.log").open("w"),
+        stderr=subprocess.STDOUT,
     )
     for _ in range(100):
         try:
