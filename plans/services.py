@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.selectors import is_owner, organization_owners
-from accounts.services import outbound_email_queue
+from helpcenter.mail.services import outbound_email_queue
 from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry, Subscription
 from plans.payments import CardDetails, payment_gateway
 from plans.selectors import default_plan, plan_move_refusal
