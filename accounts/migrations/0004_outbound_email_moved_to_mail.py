@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_search_indexes"),
+        ("accounts", "0003_security_events"),
         ("mail", "0001_initial"),
     ]
 
