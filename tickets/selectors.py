@@ -1,10 +1,11 @@
 """The one place that decides which requests, comments and attachments a user sees."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from tickets.models import (

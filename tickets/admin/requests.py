@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from helpcenter.forms import form_add_service_errors
-from plans.calendar import UTC_ZONE
 from tickets import services
 from tickets.admin.display import (
     AssigneeFilter,
@@ -49,6 +48,7 @@ from tickets.selectors import (
     tickets_support_search,
 )
 from tickets.sla import response_clock
+from tickets.sla.calendar import UTC_ZONE
 
 LATEST_MESSAGES = 3
 
