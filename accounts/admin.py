@@ -1,6 +1,6 @@
 """People, organizations and clusters in the admin.
 
-The Organization admin registered here is extended by tickets/admin.py with the plan, the plan
+The Organization admin defined here is registered by tickets.admin with the plan, the plan
 history and the open requests: accounts depends on no other app."""
 
 import zoneinfo
@@ -145,8 +145,10 @@ class ClusterInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(Organization)
 class OrganizationAdmin(MembershipThroughServicesMixin, admin.ModelAdmin):
+    """People and clusters of an organization. Registered by tickets.admin, which adds the plan,
+    its history and the open requests (accounts depends on no other app)."""
+
     form = OrganizationForm
     list_display = ("name", "time_zone", "created_at")
     ordering = ("name",)

@@ -3,10 +3,6 @@ from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
 
-admin.site.site_header = "TiDB Cloud Help Center: support"
-admin.site.site_title = "Help Center support"
-admin.site.index_title = "Triage"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(auth_urlpatterns)),

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -34,7 +33,7 @@ def contact_sales_url(*, topic: str, organization: Organization | None = None) -
     return reverse("plans:contact-sales") + "?" + urlencode(query)
 
 
-class OrganizationPlanMixin(LoginRequiredMixin):
+class OrganizationPlanMixin:
     """Loads the organization from the URL through the access selector (404 when not yours).
 
     The organization's plan is `organization_plan` in templates: `current_plan` belongs to the
@@ -44,8 +43,6 @@ class OrganizationPlanMixin(LoginRequiredMixin):
     owner_required = False
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
         self.organization = organization_get_for_user(
             user=request.user, organization_id=kwargs["organization_id"]
         )
@@ -71,7 +68,7 @@ class OrganizationPlanMixin(LoginRequiredMixin):
         )
 
 
-class CurrentSupportPlanRedirectView(LoginRequiredMixin, RedirectView):
+class CurrentSupportPlanRedirectView(RedirectView):
     def get_redirect_url(self, *args, **kwargs):
         organization = current_organization(user=self.request.user, session=self.request.session)
         if organization is None:
@@ -184,7 +181,7 @@ class DowngradeView(TargetPlanMixin, TemplateView):
         return redirect("plans:support", organization_id=self.organization.pk)
 
 
-class ContactSalesView(LoginRequiredMixin, FormView):
+class ContactSalesView(FormView):
     """Contact Sales: a Premium plan, a proof of concept, a demo or free trial credits."""
 
     template_name = "plans/contact_sales.html"
@@ -221,5 +218,5 @@ class ContactSalesView(LoginRequiredMixin, FormView):
         return redirect("plans:contact-sales-thanks")
 
 
-class ContactSalesThanksView(LoginRequiredMixin, TemplateView):
+class ContactSalesThanksView(TemplateView):
     template_name = "plans/contact_sales_thanks.html"

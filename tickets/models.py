@@ -15,10 +15,12 @@ SUPPORT_ENGINEERS_GROUP = "Support engineers"
 
 
 def support_engineer_q() -> Q:
-    """Who is a support engineer: active staff who are superusers or in the group. The access
-    selectors and the assignee choices both use this one definition."""
+    """Who is a support engineer: an active superuser, or an active member of the Support
+    engineers group. The one definition: the access selectors, the admin's assignee choices,
+    notification recipients and the "Support" badge on comments all use it. (Staff status only
+    lets a person into the admin; a staff member of finance is not support.)"""
     in_group = Group.objects.filter(name=SUPPORT_ENGINEERS_GROUP, user=OuterRef("pk"))
-    return Q(is_active=True, is_staff=True) & (Q(is_superuser=True) | Exists(in_group))
+    return Q(is_active=True) & (Q(is_superuser=True) | Exists(in_group))
 
 
 class Component(models.Model):

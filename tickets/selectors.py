@@ -22,7 +22,8 @@ from tickets.sla import ClockState, clock_state_q
 
 
 def is_support_engineer(*, user: User) -> bool:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
+    """`support_engineer_q` for one user (no query for the anonymous, inactive and superusers)."""
+    if not (user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or User.objects.filter(support_engineer_q(), pk=user.pk).exists()
 
@@ -73,8 +74,13 @@ def ticket_get_for_user(*, user: User, key: str) -> Ticket:
 
 
 def ticket_comments_with_merged(*, ticket: Ticket) -> QuerySet[Comment]:
-    """The request's comments and those of the duplicates merged into it."""
-    return Comment.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket))
+    """The request's comments and those of the duplicates merged into it, each knowing whether
+    its author is support (`author_is_support`, for the badge)."""
+    return Comment.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket)).annotate(
+        author_is_support=Exists(
+            User.objects.filter(support_engineer_q(), pk=OuterRef("author_id"))
+        )
+    )
 
 
 def ticket_merged_duplicates(*, ticket: Ticket) -> QuerySet[Ticket]:
@@ -154,7 +160,9 @@ def customer_recipients(
     )
     default_on = {ticket.reporter_id, *ticket.participants.values_list("pk", flat=True)}
     opted_in = {pk for pk, enabled in choices.items() if enabled}
-    candidates = User.objects.filter(is_active=True, is_staff=False, pk__in=default_on | opted_in)
+    candidates = User.objects.filter(is_active=True, pk__in=default_on | opted_in).exclude(
+        support_engineer_q()
+    )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
     recipients = []

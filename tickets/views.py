@@ -1,12 +1,13 @@
 import csv
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -48,7 +49,7 @@ from tickets.sla import response_clock
 REQUESTS_PER_PAGE = 50
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
+class HomeView(TemplateView):
     """The help center: the portals this user can reach, and the ones their plans lock."""
 
     template_name = "tickets/home.html"
@@ -62,7 +63,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         )
 
 
-class PortalRequestView(LoginRequiredMixin, FormView):
+class PortalRequestView(FormView):
     """A request form; a portal the user's plans do not reach is refused on GET and POST alike."""
 
     portal: str
@@ -70,8 +71,6 @@ class PortalRequestView(LoginRequiredMixin, FormView):
     template_name = "tickets/request_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
         self.access = portal_access(user=request.user, portal=self.portal)
         self.preselected_cluster = None
         if request.GET.get("cluster"):
@@ -197,7 +196,7 @@ def _request_filters(request) -> tuple[RequestFilterForm, RequestFilters]:
     return form, filters
 
 
-class RequestListView(LoginRequiredMixin, TemplateView):
+class RequestListView(TemplateView):
     template_name = "tickets/request_list.html"
 
     def get_context_data(self, **kwargs):
@@ -211,7 +210,7 @@ class RequestListView(LoginRequiredMixin, TemplateView):
         )
 
 
-class RequestExportView(LoginRequiredMixin, View):
+class RequestExportView(View):
     """The filtered request list as CSV; every visible row, not only one page."""
 
     def get(self, request):
@@ -257,7 +256,7 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-class RequestDetailView(LoginRequiredMixin, TemplateView):
+class RequestDetailView(TemplateView):
     template_name = "tickets/request_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -290,7 +289,7 @@ class RequestDetailView(LoginRequiredMixin, TemplateView):
         )
 
 
-class TicketActionView(LoginRequiredMixin, View):
+class TicketActionView(View):
     """A POST that acts on one visible request and returns to its page."""
 
     http_method_names = ["post"]
@@ -396,7 +395,7 @@ class NotificationsView(TicketActionView):
         )
 
 
-class AttachmentDownloadView(LoginRequiredMixin, View):
+class AttachmentDownloadView(View):
     """Files are only served here, after the access check, and always as a download."""
 
     def get(self, request, key, attachment_id):
@@ -406,6 +405,7 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
         return attachment_download_response(attachment)
 
 
+@method_decorator(login_not_required, name="dispatch")
 class NotificationsOffView(TemplateView):
     """The signed link in every customer email: no login needed, one click to confirm."""
 

@@ -33,7 +33,7 @@ from tickets.admin.display import (
 )
 from tickets.admin.forms import AssignForm, MergeForm, RaiseRequestForm, TicketTriageForm
 from tickets.attachments import attachment_download_response
-from tickets.models import Ticket
+from tickets.models import Ticket, support_engineer_q
 from tickets.selectors import (
     canned_responses_for_ticket,
     support_attachment_get,
@@ -238,7 +238,7 @@ class TicketAdmin(admin.ModelAdmin):
         return self.formfield_for_foreignkey(
             Ticket._meta.get_field("assignee"),
             request,
-            queryset=User.objects.filter(is_staff=True, is_active=True).order_by("email"),
+            queryset=User.objects.filter(support_engineer_q()).order_by("email"),
             **kwargs,
         )
 
