@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpcenter.indexes import UpperTrigramIndex
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -56,6 +58,7 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        indexes = [UpperTrigramIndex(field="email", name="accounts_user_email_trgm")]
 
     def __str__(self):
         return self.email
@@ -92,6 +95,7 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [UpperTrigramIndex(field="name", name="accounts_org_name_trgm")]
 
     def __str__(self):
         return self.name

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from helpcenter.indexes import UpperTrigramIndex
 from plans.models import Portal, Severity, target_label
 
 DESCRIPTION_MAX_LENGTH = 32_000
@@ -194,6 +195,27 @@ class Ticket(models.Model):
             models.Index(fields=["first_response_due_at"], name="ticket_response_due_idx"),
             models.Index(fields=["severity"], name="ticket_severity_idx"),
             models.Index(fields=["portal"], name="ticket_portal_idx"),
+            # Search (icontains) on the key, summary and description.
+            UpperTrigramIndex(field="key", name="tickets_ticket_key_trgm"),
+            UpperTrigramIndex(field="summary", name="tickets_ticket_summary_trgm"),
+            UpperTrigramIndex(field="description", name="tickets_ticket_desc_trgm"),
+            # The response clock's states (tickets.sla): the deadline of unanswered requests
+            # whose clock runs (on track, at risk, breached), paused ones, answered ones.
+            models.Index(
+                fields=["first_response_due_at"],
+                condition=Q(first_responded_at__isnull=True, sla_paused_at__isnull=True),
+                name="ticket_sla_running_idx",
+            ),
+            models.Index(
+                fields=["sla_paused_at"],
+                condition=Q(sla_paused_at__isnull=False),
+                name="ticket_sla_paused_idx",
+            ),
+            models.Index(
+                fields=["first_responded_at"],
+                condition=Q(first_responded_at__isnull=False),
+                name="ticket_first_responded_idx",
+            ),
         ]
 
     def __str__(self):
