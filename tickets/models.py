@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Environment
 from helpcenter.indexes import UpperTrigramIndex
 from plans.models import Portal, Severity, target_label
 
@@ -56,10 +57,6 @@ class Ticket(models.Model):
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
         CANCELED = "canceled", _("Canceled")
-
-    class Environment(models.TextChoices):
-        PRODUCTION = "production", _("Production")
-        NON_PRODUCTION = "non-production", _("Non-production")
 
     OPEN_STATUSES = (
         Status.WAITING_FOR_SUPPORT,

@@ -59,6 +59,7 @@ class HomeView(TemplateView):
             portals=[
                 portal_access(user=self.request.user, portal=portal) for portal in Portal.values
             ],
+            Portal=Portal,
             **kwargs,
         )
 
@@ -126,6 +127,7 @@ class PortalRequestView(FormView):
         context = super().get_context_data(
             access=self.access,
             portal=self.portal,
+            Portal=Portal,
             cluster=self.preselected_cluster,
             **kwargs,
         )
@@ -270,6 +272,7 @@ class RequestDetailView(TemplateView):
         )
         return super().get_context_data(
             ticket=ticket,
+            Status=Ticket.Status,
             comments=ticket_public_comments(ticket=ticket),
             merged_duplicates=ticket_merged_duplicates(ticket=ticket),
             clock=response_clock(ticket=ticket),
