@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helpcenter.indexes import UpperTrigramIndex
+from helpcenter.db import UpperTrigramIndex
 
 
 def validate_time_zone(value: str) -> None:

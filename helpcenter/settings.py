@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "plans",
     "tickets",
+    "knowledge",
     "helpcenter.demo",
 ]
 
@@ -162,6 +163,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         # A sweep that no worker picked up within the minute is replaced by the next one.
         "options": {"expires": 50},
+    },
+    "monthly-support-reports": {
+        "task": "tickets.tasks.support_reports_monthly",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 50 * 60},
     },
 }
 # Attempts per email before it is marked failed (then an administrator can resend it); the

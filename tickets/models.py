@@ -3,17 +3,28 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Environment
-from helpcenter.indexes import UpperTrigramIndex
+from helpcenter.db import UpperTrigramIndex
 from plans.models import Portal, Severity, target_label
 
 DESCRIPTION_MAX_LENGTH = 32_000
 SUPPORT_ENGINEERS_GROUP = "Support engineers"
+SEARCH_CONFIG = "english"
+
+
+def ticket_search_vector() -> SearchVector:
+    """A request as a full-text document, summary above description. The GIN index below and
+    the help-center search use this one expression, so PostgreSQL serves the search from it."""
+    return SearchVector("summary", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "description", weight="B", config=SEARCH_CONFIG
+    )
 
 
 def support_engineer_q() -> Q:
@@ -213,6 +224,10 @@ class Ticket(models.Model):
                 condition=Q(first_responded_at__isnull=False),
                 name="ticket_first_responded_idx",
             ),
+            # Reports count requests filed or resolved in a period.
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
+            GinIndex(ticket_search_vector(), name="ticket_search_idx"),
         ]
 
     def __str__(self):
@@ -368,9 +383,35 @@ class SatisfactionRating(models.Model):
                 condition=Q(rating__gte=1, rating__lte=5), name="satisfaction_rating_1_to_5"
             ),
         ]
+        indexes = [models.Index(fields=["created_at"], name="satisfaction_created_idx")]
 
     def __str__(self):
         return f"{self.ticket_id}: {self.rating}/5"
+
+
+class SupportReportDelivery(models.Model):
+    """The monthly Support report of one organization for one month. The unique row is taken
+    before the emails are queued, in the same transaction: a second beat process, a retried
+    task or a rerun finds it and sends nothing."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="support_reports_sent"
+    )
+    month = models.DateField(help_text=_("The first day of the month the report covers."))
+    recipients = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "organization"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month"], name="support_report_once_per_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="support_report_month_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m}"
 
 
 class CannedResponse(models.Model):

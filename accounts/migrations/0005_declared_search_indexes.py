@@ -5,7 +5,7 @@ build them here."""
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from helpcenter.indexes import AddIndexUnlessPresent, UpperTrigramIndex
+from helpcenter.db import AddIndexUnlessPresent, UpperTrigramIndex
 
 
 class Migration(migrations.Migration):

@@ -1,9 +1,24 @@
-"""Index types and a migration operation the apps declare their indexes with."""
+"""Database helpers shared by the apps' models and migrations: index types and the migration
+operations that build them."""
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import migrations
 from django.db.models import Index
 from django.db.models.functions import Upper
+
+
+class AddIndexOnPostgres(migrations.AddIndex):
+    """AddIndex for PostgreSQL-only index types (GIN, trigram). The index is part of the
+    model's state everywhere, so `makemigrations` stays clean, but it is built only on
+    PostgreSQL; the embedded SQLite default has no such index types."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class UpperTrigramIndex(GinIndex):

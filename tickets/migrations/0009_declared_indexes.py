@@ -5,12 +5,12 @@ characters); new databases build them here."""
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from helpcenter.indexes import AddIndexUnlessPresent, UpperTrigramIndex
+from helpcenter.db import AddIndexUnlessPresent, UpperTrigramIndex
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0006_triage_merge_and_viewers"),
+        ("tickets", "0008_ticket_search_index"),
         ("accounts", "0005_declared_search_indexes"),
     ]
 
