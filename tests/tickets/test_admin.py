@@ -1,7 +1,6 @@
 """The support engineers' triage in the admin: who gets in, the list, the request page, the
 actions, and that every change goes through the services (history, clocks, emails)."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from tests.factories import (
     UserFactory,
     subscribe,
 )
+from tests.html import parse
 from tickets import services
 from tickets.admin.display import clock_badge
 from tickets.models import Attachment, CannedResponse, Comment, Component, Ticket, TicketEvent
@@ -77,7 +77,7 @@ def triage_data(ticket: Ticket, **changes) -> dict:
 
 
 def keys_listed(response) -> set[str]:
-    return set(re.findall(r'<th class="field-key"><a href="[^"]+">([A-Z]+-\d+)</a>', response.text))
+    return {cell.find("a").text for cell in parse(response.text).find_all("th", class_="field-key")}
 
 
 @pytest.fixture
@@ -196,12 +196,13 @@ def queue_tickets(customer_org, customer, engineer):
 
 
 def queue_links(response) -> dict[str, tuple[str, int]]:
-    rows = re.findall(
-        r'<tr data-queue="(\w+)">\s*<th scope="row"><a href="([^"]+)">[^<]+</a></th>\s*'
-        r'<td class="hc-queue-count"><strong>(\d+)</strong>',
-        response.text,
-    )
-    return {name: (url.replace("&amp;", "&"), int(count)) for name, url, count in rows}
+    return {
+        row.attrs["data-queue"]: (
+            row.find("a").attrs["href"],
+            int(row.find("td", class_="hc-queue-count").text),
+        )
+        for row in parse(response.text).find_all("tr", data_queue=True)
+    }
 
 
 def test_index_shows_the_queues_with_live_counts(as_engineer, queue_tickets):
@@ -584,8 +585,8 @@ def test_page_shows_the_whole_conversation_and_history_in_order(as_engineer, tic
     ]
     assert positions == sorted(positions)
     assert "Internal note: never shown to the customer" in page
-    history = page[page.index('id="ticket-history"') :]
-    kinds = re.findall(r'<tr data-kind="(\w+)">', history)
+    history = parse(page).find(id="ticket-history")
+    kinds = [row.attrs["data-kind"] for row in history.find_all("tr", data_kind=True)]
     assert kinds == ["created", "comment", "first_response", "note", "comment"]
 
 
