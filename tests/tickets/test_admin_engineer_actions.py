@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Membership
-from tests.factories import SupportEngineerFactory, UserFactory
+from tests.factories import SupportEngineerFactory, UserFactory, file_request
 from tests.html import parse
 from tickets import services
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
@@ -25,11 +25,10 @@ def change_url(ticket: Ticket) -> str:
 
 
 def billing(organization, reporter, summary, **extra) -> Ticket:
-    return services.ticket_create(
+    return file_request(
         reporter=reporter,
-        portal="billing",
         organization=organization,
-        severity="S3",
+        portal="billing",
         summary=summary,
         description=f"{summary}: the invoice shows twice the usage.",
         **extra,

@@ -12,6 +12,7 @@ from tests.factories import (
     MembershipFactory,
     TicketFactory,
     UserFactory,
+    file_request,
 )
 from tickets import services
 from tickets.models import Attachment, Comment, Component, Ticket
@@ -53,16 +54,8 @@ def technical_form(organization, cluster=None, **overrides):
 @pytest.fixture
 def shared_ticket(enterprise_org):
     organization, owner, cluster = enterprise_org
-    return services.ticket_create(
-        reporter=owner,
-        portal="technical",
-        organization=organization,
-        cluster=cluster,
-        environment="production",
-        severity="S3",
-        summary="Slow joins",
-        description="Joins are slow.",
-        shared_with_organization=True,
+    return file_request(
+        reporter=owner, organization=organization, cluster=cluster, shared_with_organization=True
     )
 
 
@@ -490,13 +483,11 @@ REQUEST_URLS = [
 @pytest.fixture
 def private_ticket_with_file(enterprise_org):
     organization, owner, _cluster = enterprise_org
-    ticket = services.ticket_create(
+    ticket = file_request(
         reporter=owner,
-        portal="billing",
         organization=organization,
-        severity="S3",
+        portal="billing",
         summary="Private invoice",
-        description="d",
         shared_with_organization=False,
         attachments=[SimpleUploadedFile("i.txt", b"invoice")],
     )
