@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Cluster, Environment, Membership, Organization, User
 from accounts.selectors import organizations_for_user
@@ -381,7 +382,12 @@ def ticket_sharing_update(
 
 def _sharing_label(shared: bool, people: int) -> str:
     where = _("organization") if shared else _("private")
-    return f"{where}, {people} people" if people else where
+    if not people:
+        return where
+    return ngettext("%(where)s, %(count)d person", "%(where)s, %(count)d people", people) % {
+        "where": where,
+        "count": people,
+    }
 
 
 @transaction.atomic
