@@ -188,6 +188,8 @@ def in_process_measurements(out: Path) -> dict:
         ("admin list, open queue", "engineer", "/admin/tickets/ticket/?queue=all_open"),
         ("admin search", "engineer", f"/admin/tickets/ticket/?q={SEARCH_WORD}"),
         ("admin request page", "engineer", f"/admin/tickets/ticket/{ticket.pk}/change/"),
+        ("reports (last 30 days)", "engineer", "/admin/reports/"),
+        ("reports (last 90 days)", "engineer", "/admin/reports/?period=90"),
     ]
     # Pages that exist once their issues land: measured when the URL resolves.
     for name, role, url in (
