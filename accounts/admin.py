@@ -1,45 +1,22 @@
-"""People, organizations, clusters and the email outbox in the admin.
+"""People, organizations and clusters in the admin.
 
-The Organization admin registered here is extended by tickets/admin.py with the plan, the plan
+The Organization admin defined here is registered by tickets.admin with the plan, the plan
 history and the open requests: accounts depends on no other app."""
 
 import zoneinfo
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import (
-    Cluster,
-    Membership,
-    Organization,
-    OutboundEmail,
-    SecurityEvent,
-    User,
-)
-from accounts.services import (
-    membership_add,
-    membership_remove,
-    outbound_email_resend,
-    security_event_record,
-)
-
-
-class ReadOnlyAdminMixin:
-    """Rows written by the application (history, the outbox, stored cards): looked at, never
-    typed in. Deleting stays with the model permission, for superusers."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from accounts.forms import NormalizedEmailMixin
+from accounts.models import Cluster, Membership, Organization, SecurityEvent, User
+from accounts.services import membership_add, membership_remove, security_event_record
 
 
 class MembershipThroughServicesMixin:
@@ -65,28 +42,18 @@ class MembershipThroughServicesMixin:
         return None
 
 
-def _email_lowercase(value: str) -> str:
-    return User.objects.normalize_email(value).lower()
-
-
-class UserCreationForm(AdminUserCreationForm):
+class UserCreationForm(NormalizedEmailMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("email", "full_name")
         field_classes = {}
 
-    def clean_email(self):
-        return _email_lowercase(self.cleaned_data["email"])
 
-
-class UserChangeForm(DjangoUserChangeForm):
+class UserChangeForm(NormalizedEmailMixin, DjangoUserChangeForm):
     class Meta(DjangoUserChangeForm.Meta):
         model = User
         fields = "__all__"
         field_classes = {}
-
-    def clean_email(self):
-        return _email_lowercase(self.cleaned_data["email"])
 
 
 class UserMembershipInline(admin.TabularInline):
@@ -183,8 +150,10 @@ class ClusterInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(Organization)
 class OrganizationAdmin(MembershipThroughServicesMixin, admin.ModelAdmin):
+    """People and clusters of an organization. Registered by tickets.admin, which adds the plan,
+    its history and the open requests (accounts depends on no other app)."""
+
     form = OrganizationForm
     list_display = ("name", "time_zone", "created_at")
     ordering = ("name",)
@@ -228,57 +197,6 @@ class ClusterAdmin(admin.ModelAdmin):
     list_select_related = ("organization",)
     search_fields = ("name", "organization__name")
     autocomplete_fields = ("organization",)
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("to_email", "subject", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status",)
-    search_fields = ("to_email", "subject", "event_key")
-    date_hierarchy = "created_at"
-    readonly_fields = (
-        "event_key",
-        "to_email",
-        "subject",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
-        "next_attempt_at",
-        "claimed_at",
-        "sent_at",
-        "text_body",
-    )
-    fields = readonly_fields
-    actions = ("resend",)
-
-    def has_resend_permission(self, request):
-        return request.user.has_perm("accounts.change_outboundemail")
-
-    @admin.action(description=_("Resend the selected failed emails"), permissions=["resend"])
-    def resend(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        resent = outbound_email_resend(outbound_email_ids=ids)
-        if resent:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d email will be sent again.",
-                    "%(count)d emails will be sent again.",
-                    resent,
-                )
-                % {"count": resent},
-            )
-        if len(ids) > resent:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)d email was skipped: only failed emails are resent.",
-                    "%(count)d emails were skipped: only failed emails are resent.",
-                    len(ids) - resent,
-                )
-                % {"count": len(ids) - resent},
-            )
 
 
 @admin.register(SecurityEvent)

@@ -7,8 +7,16 @@ from django_otp import user_has_device
 
 from accounts.links import SECRET_LINK, secret_link_event_key
 from accounts.models import User
-from accounts.services import outbound_email_queue, second_factor_verify
+from accounts.services import second_factor_verify
+from helpcenter.mail.services import outbound_email_queue
 from helpcenter.security import client_ip
+
+
+class NormalizedEmailMixin:
+    """Forms with an `email` field store it as UserManager.normalize_email makes it."""
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"])
 
 
 class SecondFactorLoginMixin:
@@ -76,7 +84,7 @@ class SecondFactorConfirmForm(forms.Form):
     )
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(NormalizedEmailMixin, forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Work email"))
     organization_name = forms.CharField(label=_("Organization name"), max_length=120)
@@ -85,9 +93,6 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
-
-    def clean_email(self):
-        return self.cleaned_data["email"].lower()
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpcenter.db import UpperTrigramIndex
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -17,10 +19,16 @@ def validate_time_zone(value: str) -> None:
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The one email normalisation: trimmed and lower-cased as a whole. Sign-up, login
+        (`get_by_natural_key`) and the admin's user forms all go through here."""
+        return super().normalize_email((email or "").strip()).lower()
+
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -61,6 +69,7 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        indexes = [UpperTrigramIndex(field="email", name="accounts_user_email_trgm")]
 
     def __str__(self):
         return self.email
@@ -102,6 +111,7 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [UpperTrigramIndex(field="name", name="accounts_org_name_trgm")]
 
     def __str__(self):
         return self.name
@@ -140,15 +150,19 @@ class Membership(models.Model):
         return self.role == self.Role.OWNER
 
 
+class Environment(models.TextChoices):
+    """Where a cluster runs, and what a technical request is about: clusters and requests share
+    these choices."""
+
+    PRODUCTION = "production", _("Production")
+    NON_PRODUCTION = "non-production", _("Non-production")
+
+
 class Cluster(models.Model):
     class Tier(models.TextChoices):
         STARTER = "starter", _("Starter")
         ESSENTIAL = "essential", _("Essential")
         DEDICATED = "dedicated", _("Dedicated")
-
-    class Environment(models.TextChoices):
-        PRODUCTION = "production", _("Production")
-        NON_PRODUCTION = "non-production", _("Non-production")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="clusters"
@@ -180,45 +194,6 @@ class Cluster(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class OutboundEmail(models.Model):
-    """One email to one recipient for one event: the outbox the Celery task delivers from."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    event_key = models.CharField(max_length=200)
-    to_email = models.EmailField()
-    subject = models.CharField(max_length=300)
-    text_body = models.TextField()
-    html_body = models.TextField(blank=True)
-    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["event_key", "to_email"], name="outbound_email_once"),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
-                name="outbound_email_status_valid",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="outbound_email_due_idx")
-        ]
-
-    def __str__(self):
-        return f"{self.subject} -> {self.to_email}"
 
 
 class SecurityEvent(models.Model):

@@ -5,7 +5,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import (
     PasswordChangeView,
     PasswordResetConfirmView,
@@ -14,6 +14,7 @@ from django.contrib.auth.views import (
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -31,6 +32,7 @@ from helpcenter.forms import form_add_service_errors
 from helpcenter.security import client_ip, over_rate_limit, rate_limited
 
 
+@method_decorator(login_not_required, name="dispatch")
 class SignUpView(FormView):
     """Sign-up answers the same for every address: "check your email". Limited per client
     address and per email address."""
@@ -50,6 +52,7 @@ class SignUpView(FormView):
         )
 
 
+@method_decorator(login_not_required, name="dispatch")
 class SignUpVerifyView(TemplateView):
     """The emailed link: GET asks to confirm (mail scanners follow links), POST activates."""
 
@@ -116,7 +119,7 @@ class AuditedPasswordResetConfirmView(PasswordResetConfirmView):
         return response
 
 
-class ClusterListView(LoginRequiredMixin, TemplateView):
+class ClusterListView(TemplateView):
     """The console's Clusters page for the organization chosen in the switcher."""
 
     template_name = "accounts/cluster_list.html"
@@ -131,7 +134,7 @@ class ClusterListView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(clusters=clusters, organization=organization, **kwargs)
 
 
-class ClusterDetailView(LoginRequiredMixin, DetailView):
+class ClusterDetailView(DetailView):
     template_name = "accounts/cluster_detail.html"
     context_object_name = "cluster"
 
@@ -139,7 +142,7 @@ class ClusterDetailView(LoginRequiredMixin, DetailView):
         return cluster_get_for_user(user=self.request.user, cluster_id=self.kwargs["pk"])
 
 
-class OrganizationSwitchView(LoginRequiredMixin, View):
+class OrganizationSwitchView(View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
@@ -170,7 +173,7 @@ def _safe_next(request) -> str:
     return ""
 
 
-class TwoFactorView(LoginRequiredMixin, FormView):
+class TwoFactorView(FormView):
     """Account security: turn on two-factor authentication with an authenticator app.
 
     Support engineers and superusers land here on their first admin login; customers opt in

@@ -1,15 +1,17 @@
 """The admin site: the support engineers' triage, behind two factors.
 
 Every admin page needs a session verified with a second factor (django-otp). An engineer who
-has none yet is sent to enrol one on their first admin login."""
+has none yet is sent to enrol one on their first admin login. The site checks its own login, so
+LoginRequiredMiddleware leaves its pages to it and an anonymous visitor meets the admin login."""
 
 from functools import update_wrapper
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import URLResolver, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
@@ -18,7 +20,20 @@ from accounts.forms import AdminLoginForm
 from helpcenter.search import validate_search_query
 
 
+def _leave_login_to_the_admin(patterns) -> None:
+    """Mark every admin view `login_not_required`: each one checks the admin permission itself
+    and sends a visitor to the admin's own login page."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _leave_login_to_the_admin(pattern.url_patterns)
+        elif getattr(pattern.callback, "login_required", True):
+            login_not_required(pattern.callback)
+
+
 class HelpCenterAdminSite(admin.AdminSite):
+    """The default admin site (through `helpcenter.apps.HelpCenterAdminConfig`). Its index shows
+    the triage queues of every model admin that offers them (`queues(request)`)."""
+
     site_header = _("TiDB Cloud Help Center: support")
     site_title = _("Help Center support")
     index_title = _("Triage")
@@ -40,7 +55,23 @@ class HelpCenterAdminSite(admin.AdminSite):
                 return redirect(f"{request.path}?{params.urlencode()}")
             return protected(request, *args, **kwargs)
 
-        return update_wrapper(view_with_search_limit, protected)
+        return login_not_required(update_wrapper(view_with_search_limit, protected))
+
+    def get_urls(self):
+        urls = super().get_urls()
+        _leave_login_to_the_admin(urls)
+        return urls
+
+    def index(self, request, extra_context=None):
+        queues = [
+            queue
+            for model_admin in self._registry.values()
+            if hasattr(model_admin, "queues") and model_admin.has_view_permission(request)
+            for queue in model_admin.queues(request)
+        ]
+        return super().index(
+            request, extra_context={"support_queues": queues, **(extra_context or {})}
+        )
 
     @staticmethod
     def _verified(user) -> bool:
@@ -66,6 +97,7 @@ class HelpCenterAdminSite(admin.AdminSite):
         next_url = request.POST.get("next") or request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('two-factor')}?{urlencode({'next': next_url})}")
 
+    @login_not_required
     def login(self, request, extra_context=None):
         if self._needs_enrolment(request):
             return self._enrolment_redirect(request)

@@ -60,10 +60,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "helpcenter.mail",
     "accounts",
     "plans",
     "tickets",
     "knowledge",
+    "helpcenter.demo",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +83,9 @@ MIDDLEWARE = [
     # Before anything reads a value: control characters in the path, query or form are a 400.
     "helpcenter.security.RejectControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Every page needs a login unless its view says `login_not_required` (sign-up, password
+    # reset, the unsubscribe link); the admin checks its own (HelpCenterAdminSite).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during authentication into the page.
@@ -100,7 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tickets.context_processors.navigation",
+                "helpcenter.navigation.navigation",
             ],
         },
     },
@@ -242,7 +247,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-emails": {
-        "task": "accounts.tasks.outbound_email_sweep",
+        "task": "helpcenter.mail.tasks.outbound_email_sweep",
         "schedule": crontab(minute="*"),
         # A sweep that no worker picked up within the minute is replaced by the next one.
         "options": {"expires": 50},
@@ -257,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
 # wait doubles from the base after each failed attempt: 30 s, 1 min, 2 min, 4 min, 8 min.
 OUTBOUND_EMAIL_MAX_ATTEMPTS = env.int("OUTBOUND_EMAIL_MAX_ATTEMPTS", default=6)
 OUTBOUND_EMAIL_RETRY_BASE_SECONDS = env.int("OUTBOUND_EMAIL_RETRY_BASE_SECONDS", default=30)
+# Applied to each body when it is sent: reset and sign-up links are made then, never stored.
+OUTBOUND_EMAIL_BODY_FILTERS = ["accounts.links.secret_link_fill"]
 # /readyz/ reports unavailable when an email has waited longer than this to be sent.
 OUTBOUND_EMAIL_MAX_PENDING_SECONDS = env.int("OUTBOUND_EMAIL_MAX_PENDING_SECONDS", default=600)
 

@@ -22,7 +22,7 @@ from health_check.contrib.redis import Redis
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
 from redis.asyncio import Redis as RedisClient
 
-from accounts.selectors import outbound_email_oldest_pending_age
+from helpcenter.mail.selectors import outbound_email_oldest_pending_age
 
 DEPENDENCY_TIMEOUT = datetime.timedelta(seconds=2)
 

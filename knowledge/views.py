@@ -1,9 +1,10 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
@@ -30,7 +31,7 @@ PORTAL_URLS = {
 }
 
 
-class ArticleListView(LoginRequiredMixin, TemplateView):
+class ArticleListView(TemplateView):
     """/articles/: search results for ?q=, otherwise the articles by category."""
 
     template_name = "knowledge/article_list.html"
@@ -59,7 +60,7 @@ class ArticleListView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(**context, **kwargs)
 
 
-class ArticleDetailView(LoginRequiredMixin, TemplateView):
+class ArticleDetailView(TemplateView):
     """An article; opening it records a view (from search, a suggestion, or directly)."""
 
     template_name = "knowledge/article_detail.html"
@@ -121,7 +122,7 @@ class ArticleFeedbackView(ArticleDetailView):
         return redirect("knowledge:article-detail", slug=article.slug)
 
 
-class ArticleAnsweredView(LoginRequiredMixin, View):
+class ArticleAnsweredView(View):
     """ "This answered my question" on a suggested article: a deflection, and the customer
     leaves the request form without filing."""
 
@@ -141,11 +142,15 @@ class ArticleAnsweredView(LoginRequiredMixin, View):
         return redirect("tickets:home")
 
 
-class SuggestView(LoginRequiredMixin, View):
-    """GET /articles/suggest/?q=...: up to five answers as JSON for the request forms."""
+@method_decorator(login_not_required, name="dispatch")
+class SuggestView(View):
+    """GET /articles/suggest/?q=...: up to five answers as JSON for the request forms. A script
+    gets a JSON 401 rather than the login page's redirect."""
 
-    def handle_no_permission(self):
-        return JsonResponse({"error": _("Log in to see suggestions.")}, status=401)
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse({"error": _("Log in to see suggestions.")}, status=401)
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         query = request.GET.get("q", "")[:255]
@@ -155,7 +160,7 @@ class SuggestView(LoginRequiredMixin, View):
         return response
 
 
-class ArticleImageView(LoginRequiredMixin, View):
+class ArticleImageView(View):
     """An article's picture, to whoever may read the article; shown inline, never sniffed."""
 
     def get(self, request, image_id):

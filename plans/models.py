@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class Portal(models.TextChoices):
@@ -32,12 +33,34 @@ SEVERITY_DEFINITIONS = {
 }
 
 
+class PlanMove(models.TextChoices):
+    """How an organization gets from its plan to another (see `plans.selectors.plan_move`)."""
+
+    CURRENT = "current", _("Current plan")
+    UPGRADE = "upgrade", _("Upgrade")
+    CONTACT_SALES = "contact_sales", _("Contact Sales")
+    DOWNGRADE = "downgrade", _("Downgrade")
+    UNAVAILABLE = "unavailable", _("Not available")
+
+
+DEFAULT_PLAN_CODE = "basic"
+
+
 def target_label(minutes: int, *, business_hours: bool) -> str:
-    """'1 hour', '30 minutes', '4 business hours': how a response target reads."""
-    amount, unit = (minutes, "minute") if minutes % 60 else (minutes // 60, "hour")
+    """'1 hour', '30 minutes', '4 business hours': how a response target reads, with the plural
+    forms of the active language."""
+    if minutes % 60:
+        if business_hours:
+            text = ngettext("%(count)d business minute", "%(count)d business minutes", minutes)
+        else:
+            text = ngettext("%(count)d minute", "%(count)d minutes", minutes)
+        return text % {"count": minutes}
+    hours = minutes // 60
     if business_hours:
-        unit = f"business {unit}"
-    return f"{amount} {unit}" if amount == 1 else f"{amount} {unit}s"
+        text = ngettext("%(count)d business hour", "%(count)d business hours", hours)
+    else:
+        text = ngettext("%(count)d hour", "%(count)d hours", hours)
+    return text % {"count": hours}
 
 
 class Plan(models.Model):
@@ -79,6 +102,15 @@ class Plan(models.Model):
     @property
     def feature_list(self) -> list[str]:
         return [line.strip() for line in self.features.splitlines() if line.strip()]
+
+    @property
+    def is_free(self) -> bool:
+        return self.purchase == self.Purchase.FREE
+
+    @property
+    def is_default(self) -> bool:
+        """The plan of an organization without a subscription."""
+        return self.code == DEFAULT_PLAN_CODE
 
     @property
     def is_self_serve(self) -> bool:

@@ -2,17 +2,21 @@
 organizations. The tickets app, the help center home and the console menus all ask here."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.selectors import organizations_for_user
-from plans.calendar import UTC_ZONE, add_working_time
-from plans.models import Plan, PlanChange, Portal, ResponseTarget, Severity
-
-DEFAULT_PLAN_CODE = "basic"
+from plans.models import (
+    DEFAULT_PLAN_CODE,
+    Plan,
+    PlanChange,
+    PlanMove,
+    Portal,
+    ResponseTarget,
+    Severity,
+)
 
 
 def default_plan() -> Plan:
@@ -91,43 +95,25 @@ def portal_access(*, user: User, portal: str) -> PortalAccess:
     )
 
 
-def response_target_for(*, plan: Plan, severity: str) -> ResponseTarget | None:
-    return ResponseTarget.objects.filter(plan=plan, severity=severity).first()
-
-
-def response_due_at(
-    *, target: ResponseTarget | None, start: datetime, organization: Organization | None
-) -> datetime | None:
-    """When an engineer must first respond; None where the plan promises nothing."""
-    if target is None:
-        return None
-    return add_working_time(
-        start,
-        timedelta(minutes=target.minutes),
-        business_hours=target.business_hours,
-        zone=organization.zone if organization else UTC_ZONE,
-    )
-
-
 @dataclass(frozen=True)
 class PlanOption:
     """One plan as the Support page offers it to an organization."""
 
     plan: Plan
-    action: str  # current, upgrade, contact_sales or downgrade
+    action: PlanMove
     targets: list[tuple[str, str]]
 
 
-def plan_move(*, current: Plan, target: Plan) -> str:
+def plan_move(*, current: Plan, target: Plan) -> PlanMove:
     """How an organization on `current` gets to `target`: current, downgrade, contact_sales,
     upgrade (self-serve), or unavailable. The Support page, its pages and the services ask here."""
     if target.pk == current.pk:
-        return "current"
+        return PlanMove.CURRENT
     if target.rank < current.rank:
-        return "downgrade"
+        return PlanMove.DOWNGRADE
     if target.is_sales_only:
-        return "contact_sales"
-    return "upgrade" if target.is_self_serve else "unavailable"
+        return PlanMove.CONTACT_SALES
+    return PlanMove.UPGRADE if target.is_self_serve else PlanMove.UNAVAILABLE
 
 
 def plan_move_refusal(
@@ -137,18 +123,18 @@ def plan_move_refusal(
     move = plan_move(current=current, target=target)
     if move == wanted:
         return None
-    if wanted == "downgrade":
+    if wanted == PlanMove.DOWNGRADE:
         return _("%(plan)s is not lower than the current plan, %(current)s.") % {
             "plan": target.name,
             "current": current.name,
         }
-    if move in ("current", "downgrade"):
+    if move in (PlanMove.CURRENT, PlanMove.DOWNGRADE):
         return _("%(org)s is already on %(current)s, which includes %(plan)s.") % {
             "org": organization.name,
             "current": current.name,
             "plan": target.name,
         }
-    if move == "contact_sales":
+    if move == PlanMove.CONTACT_SALES:
         return _("The %(plan)s plan is not sold online; contact sales.") % {"plan": target.name}
     return _("The %(plan)s plan is not sold online.") % {"plan": target.name}
 

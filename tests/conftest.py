@@ -1,9 +1,12 @@
+from typing import NamedTuple
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 
-from accounts.models import Membership
+from accounts.models import Cluster, Membership, Organization, User
+from helpcenter.mail import tasks as mail_tasks
 from tests.factories import (
     ClusterFactory,
     MembershipFactory,
@@ -15,9 +18,22 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
+def _fast_and_isolated(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test starts with a broker that is not paused, and Celery reads its settings, not
+    # CELERY_BROKER_URL from the environment (which it would prefer).
+    monkeypatch.setattr(mail_tasks, "_broker_paused_until", {})
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+
+
+class CustomerOrg(NamedTuple):
+    """What every organization fixture returns: an organization on a plan, its owner and a
+    cluster. Read it by name (`.organization`, `.owner`, `.cluster`) or unpack it."""
+
+    organization: Organization
+    owner: User
+    cluster: Cluster
 
 
 @pytest.fixture(autouse=True)
@@ -50,16 +66,16 @@ def client():
 
 @pytest.fixture
 def org_factory(db):
-    """An organization on a plan, with an owner and a cluster."""
+    """An organization on a plan, with an owner and a cluster (a CustomerOrg)."""
 
-    def make(plan_code="basic", name=None, time_zone="UTC"):
+    def make(plan_code="basic", name=None, time_zone="UTC") -> CustomerOrg:
         organization = OrganizationFactory(**({"name": name} if name else {}), time_zone=time_zone)
         if plan_code != "basic":
             subscribe(organization, plan_code)
         owner = UserFactory()
         MembershipFactory(user=owner, organization=organization, role=Membership.Role.OWNER)
         cluster = ClusterFactory(organization=organization)
-        return organization, owner, cluster
+        return CustomerOrg(organization, owner, cluster)
 
     return make
 

@@ -5,8 +5,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Cluster, Membership, Organization, User
+from accounts.models import Cluster, Environment, Membership, Organization, User
 from plans.models import Plan, Subscription
+from tickets import services
 from tickets.models import SUPPORT_ENGINEERS_GROUP, Comment, Ticket
 
 PASSWORD = "correct-horse-battery"
@@ -80,7 +81,7 @@ class ClusterFactory(factory.django.DjangoModelFactory):
     tier = Cluster.Tier.DEDICATED
     region = "aws-us-east-1"
     version = "v8.5.1"
-    environment = Cluster.Environment.PRODUCTION
+    environment = Environment.PRODUCTION
 
 
 def subscribe(organization: Organization, plan_code: str) -> Subscription:
@@ -115,3 +116,29 @@ class CommentFactory(factory.django.DjangoModelFactory):
     ticket = factory.SubFactory(TicketFactory)
     author = factory.LazyAttribute(lambda o: o.ticket.reporter)
     body = "More detail."
+
+
+def file_request(
+    *,
+    reporter: User,
+    organization: Organization | None = None,
+    portal: str = "technical",
+    severity: str = "S3",
+    summary: str = "Slow joins",
+    description: str = "Joins on the orders table take 40 s since 09:12 UTC.",
+    **fields,
+) -> Ticket:
+    """The one way tests file a request: through the service, as the portal does, so it has a
+    key, a response clock, history and emails. A technical request is about production unless
+    `environment` says otherwise."""
+    if portal == "technical":
+        fields.setdefault("environment", "production")
+    return services.ticket_create(
+        reporter=reporter,
+        organization=organization,
+        portal=portal,
+        severity=severity,
+        summary=summary,
+        description=description,
+        **fields,
+    )

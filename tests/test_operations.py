@@ -8,27 +8,31 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 from django.urls import path
 from django.utils import timezone
 
-from accounts.models import OutboundEmail
 from helpcenter import urls as root_urls
+from helpcenter.mail.models import OutboundEmail
 from helpcenter.observability import logging_config
 from helpcenter.uploads import RequestSizeLimitUploadHandler, UploadTooLarge, request_body_limit
 from tests.factories import TicketFactory
 
 
+@login_not_required
 def _raise_error(request):
     raise RuntimeError("the database fell over")
 
 
+@login_not_required
 def _raise_bad_request(request):
     raise SuspiciousOperation("tampered")
 
 
+@login_not_required
 def _raise_permission_denied(request):
     raise PermissionDenied
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,15 +18,19 @@ from tickets.models import (
     TicketViewer,
     support_engineer_q,
 )
-
-AT_RISK_WITHIN = timedelta(hours=1)
-CRITICAL_WITHIN = timedelta(minutes=30)
+from tickets.sla import ClockState, clock_state_q
 
 
 def is_support_engineer(*, user: User) -> bool:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
+    """`support_engineer_q` for one user: no query for the anonymous, inactive and superusers,
+    one per user object otherwise (the answer is kept on it for the rest of the request)."""
+    if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or User.objects.filter(support_engineer_q(), pk=user.pk).exists()
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_is_support_engineer"):
+        user._is_support_engineer = User.objects.filter(support_engineer_q(), pk=user.pk).exists()
+    return user._is_support_engineer
 
 
 def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
@@ -96,8 +100,13 @@ def ticket_get_for_user(*, user: User, key: str) -> Ticket:
 
 
 def ticket_comments_with_merged(*, ticket: Ticket) -> QuerySet[Comment]:
-    """The request's comments and those of the duplicates merged into it."""
-    return Comment.objects.filter(ticket__in=_thread_ids([ticket.pk]))
+    """The request's comments and those of the duplicates merged into it, each knowing whether
+    its author is support (`author_is_support`, for the badge)."""
+    return Comment.objects.filter(ticket__in=_thread_ids([ticket.pk])).annotate(
+        author_is_support=Exists(
+            User.objects.filter(support_engineer_q(), pk=OuterRef("author_id"))
+        )
+    )
 
 
 def _thread_ids(ticket_ids: list[int]) -> QuerySet[Ticket]:
@@ -168,12 +177,23 @@ def tickets_for_request_list(*, user: User, filters: RequestFilters) -> QuerySet
     )
 
 
+def _notified_by_default(*, ticket: Ticket) -> set[int]:
+    """The notification default: the reporter and the participants are emailed unless they
+    turn it off; other members of the organization opt in."""
+    return {ticket.reporter_id, *(user.pk for user in ticket.participants.all())}
+
+
+def _notified(user_id: int, *, choices: dict[int, bool], defaults: set[int]) -> bool:
+    return choices.get(user_id, user_id in defaults)
+
+
 def notification_enabled_for(*, ticket: Ticket, user: User) -> bool:
-    """Reporter and participants are notified unless they turned it off; other members opt in."""
-    setting = TicketNotificationSetting.objects.filter(ticket=ticket, user=user).first()
-    if setting is not None:
-        return setting.enabled
-    return user.pk == ticket.reporter_id or ticket.participants.filter(pk=user.pk).exists()
+    choices = dict(
+        TicketNotificationSetting.objects.filter(ticket=ticket, user=user).values_list(
+            "user_id", "enabled"
+        )
+    )
+    return _notified(user.pk, choices=choices, defaults=_notified_by_default(ticket=ticket))
 
 
 def customer_recipients(
@@ -184,90 +204,23 @@ def customer_recipients(
     choices = dict(
         TicketNotificationSetting.objects.filter(ticket=ticket).values_list("user_id", "enabled")
     )
-    default_on = {ticket.reporter_id, *ticket.participants.values_list("pk", flat=True)}
+    defaults = _notified_by_default(ticket=ticket)
     opted_in = {pk for pk, enabled in choices.items() if enabled}
-    candidates = User.objects.filter(is_active=True, is_staff=False, pk__in=default_on | opted_in)
+    candidates = User.objects.filter(is_active=True, pk__in=defaults | opted_in).exclude(
+        support_engineer_q()
+    )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
     recipients = []
     for user in candidates.order_by("email"):
-        if not everyone and not choices.get(user.pk, user.pk in default_on):
+        if not everyone and not _notified(user.pk, choices=choices, defaults=defaults):
             continue
         if tickets_visible_to(user=user).filter(pk=ticket.pk).exists():
             recipients.append(user)
     return recipients
 
 
-@dataclass(frozen=True)
-class ResponseClock:
-    """Where a request stands against its first-response target."""
-
-    state: str
-    due_at: datetime | None
-    remaining: timedelta | None
-
-    @property
-    def label(self) -> str:
-        return {
-            "on_track": "On track",
-            "at_risk": "At risk",
-            "breached": "Breached",
-            "paused": "Paused, waiting for you",
-            "met": "Met",
-            "none": "No response target",
-        }[self.state]
-
-    @property
-    def urgency(self) -> str:
-        """green, amber or red for the agents' list."""
-        if self.state in ("breached",) or (
-            self.remaining is not None and self.remaining < CRITICAL_WITHIN
-        ):
-            return "red"
-        if self.state == "at_risk":
-            return "amber"
-        return "green"
-
-
-def response_clock(*, ticket: Ticket, now: datetime | None = None) -> ResponseClock:
-    now = now or timezone.now()
-    due = ticket.first_response_due_at
-    if not ticket.response_target_minutes or due is None:
-        return ResponseClock("none", None, None)
-    if ticket.first_responded_at is not None:
-        state = "met" if ticket.first_responded_at <= due else "breached"
-        return ResponseClock(state, due, None)
-    if ticket.sla_paused_at is not None:
-        return ResponseClock("paused", due, due - ticket.sla_paused_at)
-    remaining = due - now
-    if remaining < timedelta(0):
-        return ResponseClock("breached", due, remaining)
-    if remaining < AT_RISK_WITHIN:
-        return ResponseClock("at_risk", due, remaining)
-    return ResponseClock("on_track", due, remaining)
-
-
-# Support triage in the admin: queues, the SLA-state filter, the ticket page.
-
-SLA_STATES = ("on_track", "at_risk", "breached", "paused", "met")
-
-
-def sla_state_q(*, state: str, now: datetime | None = None) -> Q:
-    """The requests whose response clock (see `response_clock`) is in `state`, as a database
-    filter: the same boundaries, so the admin filter and the clock column always agree."""
-    now = now or timezone.now()
-    has_target = Q(response_target_minutes__gt=0, first_response_due_at__isnull=False)
-    waiting = Q(first_responded_at__isnull=True)
-    running = waiting & Q(sla_paused_at__isnull=True)
-    due = "first_response_due_at"
-    conditions = {
-        "met": Q(first_responded_at__lte=F(due)),
-        "breached": Q(first_responded_at__gt=F(due)) | (running & Q(**{f"{due}__lt": now})),
-        "paused": waiting & Q(sla_paused_at__isnull=False),
-        "at_risk": running & Q(**{f"{due}__gte": now, f"{due}__lt": now + AT_RISK_WITHIN}),
-        "on_track": running & Q(**{f"{due}__gte": now + AT_RISK_WITHIN}),
-    }
-    return has_target & conditions[state]
+# Support triage in the admin: queues, the ticket page.
 
 
 def support_queue_filters(*, user: User, now: datetime | None = None) -> dict[str, Q]:
@@ -278,7 +231,7 @@ def support_queue_filters(*, user: User, now: datetime | None = None) -> dict[st
         "all_open": open_requests,
         "mine": open_requests & Q(assignee=user),
         "unassigned": open_requests & Q(assignee__isnull=True),
-        "breaching": open_requests & sla_state_q(state="at_risk", now=now),
+        "breaching": open_requests & clock_state_q(state=ClockState.AT_RISK, now=now),
     }
 
 

@@ -6,18 +6,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from accounts.models import Cluster, Membership, Organization, User
+from accounts.models import Cluster, Environment, Membership, Organization, User
 from accounts.selectors import organizations_for_user
-from plans.calendar import UTC_ZONE, add_working_time, working_time_between
 from plans.models import Portal, Severity
-from plans.selectors import (
-    plan_for_organization,
-    portal_access,
-    response_due_at,
-    response_target_for,
-)
-from tickets import notifications
+from plans.selectors import plan_for_organization, portal_access
+from tickets import notifications, sla
 from tickets.attachments import CheckedUpload, attachments_validate
 from tickets.models import (
     Attachment,
@@ -160,7 +155,7 @@ def ticket_create(
     if portal == Portal.TECHNICAL:
         if organization is None:
             raise ValidationError({"organization": _("Choose the organization this is about.")})
-        if environment not in Ticket.Environment.values:
+        if environment not in Environment.values:
             raise ValidationError({"environment": _("Choose the environment.")})
     else:
         environment, components, affects_version = "", (), ""
@@ -172,7 +167,7 @@ def ticket_create(
                     )
                 }
             )
-    if severity == Severity.S1 and environment != Ticket.Environment.PRODUCTION:
+    if severity == Severity.S1 and environment != Environment.PRODUCTION:
         raise ValidationError(
             {
                 "severity": _(
@@ -184,8 +179,8 @@ def ticket_create(
     _check_cluster(cluster=cluster, organization=organization, reporter=reporter)
     if (
         cluster is not None
-        and environment == Ticket.Environment.PRODUCTION
-        and cluster.environment != Cluster.Environment.PRODUCTION
+        and environment == Environment.PRODUCTION
+        and cluster.environment != Environment.PRODUCTION
     ):
         # The cluster's own environment decides, not the radio button.
         raise ValidationError(
@@ -200,7 +195,6 @@ def ticket_create(
     checked_attachments = attachments_validate(list(attachments))
 
     plan = plan_for_organization(organization=organization)
-    target = response_target_for(plan=plan, severity=severity)
     ticket = Ticket(
         key=_next_key(portal),
         portal=portal,
@@ -219,10 +213,8 @@ def ticket_create(
         )
         and organization is not None,
         plan=plan,
-        response_target_minutes=target.minutes if target else None,
-        response_target_business_hours=target.business_hours if target else False,
-        first_response_due_at=response_due_at(
-            target=target, start=timezone.now(), organization=organization
+        **sla.clock_start(
+            plan=plan, severity=severity, organization=organization, start=timezone.now()
         ),
     )
     # Field checks only: the foreign keys are objects this function already holds, and the
@@ -323,12 +315,10 @@ def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Tick
         )
     now = timezone.now()
     fields = ["status", "last_activity_at"]
-    if to_status == Status.WAITING_FOR_CUSTOMER and ticket.first_responded_at is None:
-        ticket.sla_paused_at = now
-        fields.append("sla_paused_at")
-    elif from_status == Status.WAITING_FOR_CUSTOMER and ticket.sla_paused_at is not None:
-        _resume_response_clock(ticket, now)
-        fields += ["sla_paused_at", "first_response_due_at"]
+    if to_status == Status.WAITING_FOR_CUSTOMER:
+        fields += sla.clock_pause(ticket, now=now)
+    elif from_status == Status.WAITING_FOR_CUSTOMER:
+        fields += sla.clock_resume(ticket, now=now)
     if to_status == Status.RESOLVED:
         ticket.resolved_at = now
         fields.append("resolved_at")
@@ -347,25 +337,6 @@ def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Tick
     )
     notifications.status_changed(event=event, from_status=from_status)
     return ticket
-
-
-def _resume_response_clock(ticket: Ticket, now) -> None:
-    """The deadline moves on by the clock time that ran while the customer had the request."""
-    zone = ticket.organization.zone if ticket.organization else UTC_ZONE
-    paused_for = working_time_between(
-        ticket.sla_paused_at,
-        now,
-        business_hours=ticket.response_target_business_hours,
-        zone=zone,
-    )
-    if ticket.first_response_due_at is not None:
-        ticket.first_response_due_at = add_working_time(
-            ticket.first_response_due_at,
-            paused_for,
-            business_hours=ticket.response_target_business_hours,
-            zone=zone,
-        )
-    ticket.sla_paused_at = None
 
 
 @transaction.atomic
@@ -439,7 +410,12 @@ def ticket_sharing_update(
 
 def _sharing_label(shared: bool, people: int) -> str:
     where = _("organization") if shared else _("private")
-    return f"{where}, {people} people" if people else where
+    if not people:
+        return where
+    return ngettext("%(where)s, %(count)d person", "%(where)s, %(count)d people", people) % {
+        "where": where,
+        "count": people,
+    }
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from accounts.models import Organization, OutboundEmail, User
+from accounts.models import Organization, User
+from helpcenter.mail.models import OutboundEmail
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

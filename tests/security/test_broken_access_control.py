@@ -9,9 +9,10 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Membership, OutboundEmail, SecurityEvent
+from accounts.models import Membership, SecurityEvent
 from accounts.services import membership_remove
-from tests.factories import SupportEngineerFactory, UserFactory, add_authenticator
+from helpcenter.mail.models import OutboundEmail
+from tests.factories import SupportEngineerFactory, UserFactory, add_authenticator, file_request
 from tickets import services
 from tickets.models import Attachment
 
@@ -23,15 +24,11 @@ def acme(enterprise_org, member_of):
     """Acme's owner files a private request and names a colleague, who adds a file."""
     organization, owner, cluster = enterprise_org
     colleague = member_of(organization)
-    ticket = services.ticket_create(
+    ticket = file_request(
         reporter=owner,
-        portal="technical",
         organization=organization,
         cluster=cluster,
-        environment="production",
-        severity="S3",
         summary="Slow joins in reporting",
-        description="Joins are slow.",
         shared_with_organization=False,
     )
     services.ticket_sharing_update(

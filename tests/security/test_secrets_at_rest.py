@@ -6,7 +6,8 @@ import re
 import pytest
 from django.test import Client
 
-from accounts.models import OutboundEmail, User
+from accounts.models import User
+from helpcenter.mail.models import OutboundEmail
 from tests.factories import PASSWORD, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_the_admin_never_shows_a_working_link(client, committed):
     superuser = StaffFactory(is_superuser=True)
     client.force_login(superuser)
     for row in OutboundEmail.objects.all():
-        page = client.get(f"/admin/accounts/outboundemail/{row.pk}/change/").text
+        page = client.get(f"/admin/mail/outboundemail/{row.pk}/change/").text
         assert not LINK.search(page)
         assert "/accounts/reset/" not in page and "/signup/verify/" not in page
 

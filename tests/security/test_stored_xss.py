@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import Membership, OutboundEmail
+from accounts.models import Membership
+from helpcenter.mail.models import OutboundEmail
 from tests.factories import ClusterFactory, MembershipFactory, SupportEngineerFactory, UserFactory
 from tickets import services
 

@@ -4,7 +4,7 @@ template (in pages, emails or canned-response placeholders)."""
 import pytest
 from django.urls import reverse
 
-from accounts.models import OutboundEmail
+from helpcenter.mail.models import OutboundEmail
 from tests.factories import SupportEngineerFactory
 from tickets import services
 from tickets.selectors import canned_responses_for_ticket

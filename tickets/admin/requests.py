@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from helpcenter.forms import form_add_service_errors
-from plans.calendar import UTC_ZONE
 from tickets import services
 from tickets.admin.display import (
     AssigneeFilter,
@@ -35,10 +34,9 @@ from tickets.admin.display import (
 )
 from tickets.admin.forms import AssignForm, MergeForm, RaiseRequestForm, TicketTriageForm
 from tickets.attachments import attachment_download_response
-from tickets.models import Ticket
+from tickets.models import Ticket, support_engineer_q
 from tickets.selectors import (
     canned_responses_for_ticket,
-    response_clock,
     support_attachment_get,
     support_queue_counts,
     ticket_comments_since,
@@ -50,6 +48,8 @@ from tickets.selectors import (
     tickets_for_support,
     tickets_support_search,
 )
+from tickets.sla import response_clock
+from tickets.sla.calendar import UTC_ZONE
 
 LATEST_MESSAGES = 3
 
@@ -253,7 +253,7 @@ class TicketAdmin(admin.ModelAdmin):
         return self.formfield_for_foreignkey(
             Ticket._meta.get_field("assignee"),
             request,
-            queryset=User.objects.filter(is_staff=True, is_active=True).order_by("email"),
+            queryset=User.objects.filter(support_engineer_q()).order_by("email"),
             **kwargs,
         )
 
