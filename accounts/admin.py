@@ -1,4 +1,4 @@
-"""People, organizations, clusters and the email outbox in the admin.
+"""People, organizations and clusters in the admin.
 
 The Organization admin registered here is extended by tickets/admin.py with the plan, the plan
 history and the open requests: accounts depends on no other app."""
@@ -6,33 +6,14 @@ history and the open requests: accounts depends on no other app."""
 import zoneinfo
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from accounts.models import (
-    Cluster,
-    Membership,
-    Organization,
-    OutboundEmail,
-    SecurityEvent,
-    User,
-)
-from accounts.services import membership_add, membership_remove, outbound_email_resend
-
-
-class ReadOnlyAdminMixin:
-    """Rows written by the application (history, the outbox, stored cards): looked at, never
-    typed in. Deleting stays with the model permission, for superusers."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from accounts.models import Cluster, Membership, Organization, SecurityEvent, User
+from accounts.services import membership_add, membership_remove
 
 
 class MembershipThroughServicesMixin:
@@ -209,57 +190,6 @@ class ClusterAdmin(admin.ModelAdmin):
     list_select_related = ("organization",)
     search_fields = ("name", "organization__name")
     autocomplete_fields = ("organization",)
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("to_email", "subject", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status",)
-    search_fields = ("to_email", "subject", "event_key")
-    date_hierarchy = "created_at"
-    readonly_fields = (
-        "event_key",
-        "to_email",
-        "subject",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
-        "next_attempt_at",
-        "claimed_at",
-        "sent_at",
-        "text_body",
-    )
-    fields = readonly_fields
-    actions = ("resend",)
-
-    def has_resend_permission(self, request):
-        return request.user.has_perm("accounts.change_outboundemail")
-
-    @admin.action(description=_("Resend the selected failed emails"), permissions=["resend"])
-    def resend(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        resent = outbound_email_resend(outbound_email_ids=ids)
-        if resent:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d email will be sent again.",
-                    "%(count)d emails will be sent again.",
-                    resent,
-                )
-                % {"count": resent},
-            )
-        if len(ids) > resent:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)d email was skipped: only failed emails are resent.",
-                    "%(count)d emails were skipped: only failed emails are resent.",
-                    len(ids) - resent,
-                )
-                % {"count": len(ids) - resent},
-            )
 
 
 @admin.register(SecurityEvent)

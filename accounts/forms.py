@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import outbound_email_queue
+from helpcenter.mail.services import outbound_email_queue
 
 
 class EmailAuthenticationForm(AuthenticationForm):

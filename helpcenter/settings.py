@@ -34,9 +34,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "helpcenter.mail",
     "accounts",
     "plans",
     "tickets",
+    "helpcenter.demo",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tickets.context_processors.navigation",
+                "helpcenter.navigation.navigation",
             ],
         },
     },
@@ -152,7 +154,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-emails": {
-        "task": "accounts.tasks.outbound_email_sweep",
+        "task": "helpcenter.mail.tasks.outbound_email_sweep",
         "schedule": crontab(minute="*"),
         # A sweep that no worker picked up within the minute is replaced by the next one.
         "options": {"expires": 50},

@@ -4,7 +4,7 @@ administrator sets; subscriptions, plan history and cards are written by the pla
 
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdminMixin
+from helpcenter.admin import ReadOnlyAdminMixin
 from plans.models import (
     PaymentMethod,
     Plan,

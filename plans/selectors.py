@@ -2,14 +2,12 @@
 organizations. The tickets app, the help center home and the console menus all ask here."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.selectors import organizations_for_user
-from plans.calendar import UTC_ZONE, add_working_time
 from plans.models import Plan, PlanChange, PlanPortal, Portal, ResponseTarget, Severity
 
 DEFAULT_PLAN_CODE = "basic"
@@ -83,24 +81,6 @@ def portal_access(*, user: User, portal: str) -> PortalAccess:
     required_plan = _plans_with_portal(portal).order_by("rank").first()
     return PortalAccess(
         portal=portal, allowed=allowed, organizations=organizations, required_plan=required_plan
-    )
-
-
-def response_target_for(*, plan: Plan, severity: str) -> ResponseTarget | None:
-    return ResponseTarget.objects.filter(plan=plan, severity=severity).first()
-
-
-def response_due_at(
-    *, target: ResponseTarget | None, start: datetime, organization: Organization | None
-) -> datetime | None:
-    """When an engineer must first respond; None where the plan promises nothing."""
-    if target is None:
-        return None
-    return add_working_time(
-        start,
-        timedelta(minutes=target.minutes),
-        business_hours=target.business_hours,
-        zone=organization.zone if organization else UTC_ZONE,
     )
 
 

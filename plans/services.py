@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, SecurityEvent, User
 from accounts.selectors import is_owner, organization_owners
-from accounts.services import outbound_email_queue, security_event_record
+from accounts.services import security_event_record
+from helpcenter.mail.services import outbound_email_queue
 from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry, Subscription
 from plans.payments import CardDetails, payment_gateway
 from plans.selectors import default_plan, plan_move_refusal

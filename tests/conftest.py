@@ -1,6 +1,7 @@
 import pytest
 
 from accounts.models import Membership
+from helpcenter.mail import tasks as mail_tasks
 from tests.factories import (
     ClusterFactory,
     MembershipFactory,
@@ -12,9 +13,13 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
+def _fast_and_isolated(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test starts with a broker that is not paused, and Celery reads its settings, not
+    # CELERY_BROKER_URL from the environment (which it would prefer).
+    monkeypatch.setattr(mail_tasks, "_broker_paused_until", {})
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import sys
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -28,11 +27,9 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from accounts import services
-from accounts.models import OutboundEmail
-from accounts.services import outbound_email_sweep
-from accounts.tasks import outbound_email_sweep as outbound_email_sweep_task
-from helpcenter.celery import app as celery_app
+from helpcenter.mail.models import OutboundEmail
+from helpcenter.mail.tasks import outbound_email_sweep
+from tests.broker import publishing_to
 from tickets.models import Ticket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,38 +160,6 @@ def celery_worker(django_db_setup, smtp_server, tmp_path_factory):
         broker.close()
 
 
-def _reset_celery_connections() -> None:
-    celery_app._pool = None
-    celery_app.__dict__.pop("amqp", None)  # rebuilt with the queue and producer pool from conf
-
-
-@contextmanager
-def publishing_to(broker_url: str, queue: str | None = None):
-    """Make this (web) process publish tasks to a broker instead of running them in-process."""
-    saved = {
-        "task_always_eager": celery_app.conf.task_always_eager,
-        "broker_url": celery_app.conf.broker_url,
-        "task_default_queue": celery_app.conf.task_default_queue,
-    }
-    celery_app.conf.update(
-        task_always_eager=False,
-        broker_url=broker_url,
-        task_default_queue=queue or saved["task_default_queue"],
-    )
-    _reset_celery_connections()
-    try:
-        yield
-    finally:
-        celery_app.conf.update(saved)
-        _reset_celery_connections()
-
-
-@pytest.fixture(autouse=True)
-def _isolated_publishing(monkeypatch):
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery prefers it over conf
-    monkeypatch.setattr(services, "_broker_paused_until", {})
-
-
 @pytest.fixture
 def smtp_connections(monkeypatch):
     """Every SMTP connection this (web) process tries to open."""
@@ -311,8 +276,8 @@ def test_emails_held_while_the_broker_was_down_arrive_once_when_it_and_beat_are_
     # The rows have waited for more than a minute; beat publishes the sweep, the worker runs it.
     OutboundEmail.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=2))
     with publishing_to(celery_worker["broker_url"], celery_worker["queue"]):
-        outbound_email_sweep_task.delay()
-        outbound_email_sweep_task.delay()  # a second tick before the first one finished
+        outbound_email_sweep.delay()
+        outbound_email_sweep.delay()  # a second tick before the first one finished
     received = by_recipient(inbox.wait_for(2))
     assert sorted(received) == sorted([customer["user"].email, settings.SUPPORT_TEAM_EMAIL])
     assert [len(copies) for copies in received.values()] == [1, 1]

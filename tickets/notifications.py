@@ -6,7 +6,7 @@ from django.core import signing
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import outbound_email_queue
+from helpcenter.mail.services import outbound_email_queue
 from tickets.models import Comment, Ticket, TicketEvent
 from tickets.selectors import customer_recipients, is_support_engineer
 

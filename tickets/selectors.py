@@ -1,11 +1,10 @@
 """The one place that decides which requests, comments and attachments a user sees."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from tickets.models import (
@@ -18,9 +17,7 @@ from tickets.models import (
     TicketViewer,
     support_engineer_q,
 )
-
-AT_RISK_WITHIN = timedelta(hours=1)
-CRITICAL_WITHIN = timedelta(minutes=30)
+from tickets.sla import ClockState, clock_state_q
 
 
 def is_support_engineer(*, user: User) -> bool:
@@ -168,76 +165,7 @@ def customer_recipients(
     return recipients
 
 
-@dataclass(frozen=True)
-class ResponseClock:
-    """Where a request stands against its first-response target."""
-
-    state: str
-    due_at: datetime | None
-    remaining: timedelta | None
-
-    @property
-    def label(self) -> str:
-        return {
-            "on_track": "On track",
-            "at_risk": "At risk",
-            "breached": "Breached",
-            "paused": "Paused, waiting for you",
-            "met": "Met",
-            "none": "No response target",
-        }[self.state]
-
-    @property
-    def urgency(self) -> str:
-        """green, amber or red for the agents' list."""
-        if self.state in ("breached",) or (
-            self.remaining is not None and self.remaining < CRITICAL_WITHIN
-        ):
-            return "red"
-        if self.state == "at_risk":
-            return "amber"
-        return "green"
-
-
-def response_clock(*, ticket: Ticket, now: datetime | None = None) -> ResponseClock:
-    now = now or timezone.now()
-    due = ticket.first_response_due_at
-    if not ticket.response_target_minutes or due is None:
-        return ResponseClock("none", None, None)
-    if ticket.first_responded_at is not None:
-        state = "met" if ticket.first_responded_at <= due else "breached"
-        return ResponseClock(state, due, None)
-    if ticket.sla_paused_at is not None:
-        return ResponseClock("paused", due, due - ticket.sla_paused_at)
-    remaining = due - now
-    if remaining < timedelta(0):
-        return ResponseClock("breached", due, remaining)
-    if remaining < AT_RISK_WITHIN:
-        return ResponseClock("at_risk", due, remaining)
-    return ResponseClock("on_track", due, remaining)
-
-
-# Support triage in the admin: queues, the SLA-state filter, the ticket page.
-
-SLA_STATES = ("on_track", "at_risk", "breached", "paused", "met")
-
-
-def sla_state_q(*, state: str, now: datetime | None = None) -> Q:
-    """The requests whose response clock (see `response_clock`) is in `state`, as a database
-    filter: the same boundaries, so the admin filter and the clock column always agree."""
-    now = now or timezone.now()
-    has_target = Q(response_target_minutes__gt=0, first_response_due_at__isnull=False)
-    waiting = Q(first_responded_at__isnull=True)
-    running = waiting & Q(sla_paused_at__isnull=True)
-    due = "first_response_due_at"
-    conditions = {
-        "met": Q(first_responded_at__lte=F(due)),
-        "breached": Q(first_responded_at__gt=F(due)) | (running & Q(**{f"{due}__lt": now})),
-        "paused": waiting & Q(sla_paused_at__isnull=False),
-        "at_risk": running & Q(**{f"{due}__gte": now, f"{due}__lt": now + AT_RISK_WITHIN}),
-        "on_track": running & Q(**{f"{due}__gte": now + AT_RISK_WITHIN}),
-    }
-    return has_target & conditions[state]
+# Support triage in the admin: queues, the ticket page.
 
 
 def support_queue_filters(*, user: User, now: datetime | None = None) -> dict[str, Q]:
@@ -248,7 +176,7 @@ def support_queue_filters(*, user: User, now: datetime | None = None) -> dict[st
         "all_open": open_requests,
         "mine": open_requests & Q(assignee=user),
         "unassigned": open_requests & Q(assignee__isnull=True),
-        "breaching": open_requests & sla_state_q(state="at_risk", now=now),
+        "breaching": open_requests & clock_state_q(state=ClockState.AT_RISK, now=now),
     }
 
 

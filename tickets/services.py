@@ -9,15 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Cluster, Membership, Organization, User
 from accounts.selectors import organizations_for_user
-from plans.calendar import UTC_ZONE, add_working_time, working_time_between
 from plans.models import Portal, Severity
-from plans.selectors import (
-    plan_for_organization,
-    portal_access,
-    response_due_at,
-    response_target_for,
-)
-from tickets import notifications
+from plans.selectors import plan_for_organization, portal_access
+from tickets import notifications, sla
 from tickets.attachments import attachments_validate
 from tickets.models import (
     Attachment,
@@ -178,7 +172,6 @@ def ticket_create(
     checked_attachments = attachments_validate(list(attachments))
 
     plan = plan_for_organization(organization=organization)
-    target = response_target_for(plan=plan, severity=severity)
     ticket = Ticket(
         key=_next_key(portal),
         portal=portal,
@@ -197,10 +190,8 @@ def ticket_create(
         )
         and organization is not None,
         plan=plan,
-        response_target_minutes=target.minutes if target else None,
-        response_target_business_hours=target.business_hours if target else False,
-        first_response_due_at=response_due_at(
-            target=target, start=timezone.now(), organization=organization
+        **sla.clock_start(
+            plan=plan, severity=severity, organization=organization, start=timezone.now()
         ),
     )
     ticket.full_clean(exclude=["key"])
@@ -295,12 +286,10 @@ def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Tick
         )
     now = timezone.now()
     fields = ["status", "last_activity_at"]
-    if to_status == Status.WAITING_FOR_CUSTOMER and ticket.first_responded_at is None:
-        ticket.sla_paused_at = now
-        fields.append("sla_paused_at")
-    elif from_status == Status.WAITING_FOR_CUSTOMER and ticket.sla_paused_at is not None:
-        _resume_response_clock(ticket, now)
-        fields += ["sla_paused_at", "first_response_due_at"]
+    if to_status == Status.WAITING_FOR_CUSTOMER:
+        fields += sla.clock_pause(ticket, now=now)
+    elif from_status == Status.WAITING_FOR_CUSTOMER:
+        fields += sla.clock_resume(ticket, now=now)
     if to_status == Status.RESOLVED:
         ticket.resolved_at = now
         fields.append("resolved_at")
@@ -319,25 +308,6 @@ def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Tick
     )
     notifications.status_changed(event=event, from_status=from_status)
     return ticket
-
-
-def _resume_response_clock(ticket: Ticket, now) -> None:
-    """The deadline moves on by the clock time that ran while the customer had the request."""
-    zone = ticket.organization.zone if ticket.organization else UTC_ZONE
-    paused_for = working_time_between(
-        ticket.sla_paused_at,
-        now,
-        business_hours=ticket.response_target_business_hours,
-        zone=zone,
-    )
-    if ticket.first_response_due_at is not None:
-        ticket.first_response_due_at = add_working_time(
-            ticket.first_response_due_at,
-            paused_for,
-            business_hours=ticket.response_target_business_hours,
-            zone=zone,
-        )
-    ticket.sla_paused_at = None
 
 
 @transaction.atomic

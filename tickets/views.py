@@ -38,12 +38,12 @@ from tickets.selectors import (
     RequestFilters,
     attachment_get_for_user,
     notification_enabled_for,
-    response_clock,
     ticket_get_for_user,
     ticket_merged_duplicates,
     ticket_public_comments,
     tickets_for_request_list,
 )
+from tickets.sla import response_clock
 
 REQUESTS_PER_PAGE = 50
 

@@ -9,7 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, OutboundEmail, User
+from accounts.models import Membership, User
+from helpcenter.mail.models import OutboundEmail
 from plans.models import PaymentMethod, Plan, PlanChange, Subscription
 from tests.factories import PASSWORD, UserFactory
 
@@ -81,7 +82,7 @@ def test_engineer_sees_what_triage_needs_and_no_more(client, engineer):
         assert model in page, model
     for model in ["Outbound emails", "Groups", "Payment methods", "Sales inquiries"]:
         assert model not in page, model
-    assert client.get("/admin/accounts/outboundemail/").status_code == 403
+    assert client.get("/admin/mail/outboundemail/").status_code == 403
     assert client.get("/admin/accounts/user/add/").status_code == 403
 
 
@@ -221,7 +222,7 @@ def outbox_rows(db):
 
 def test_outbox_lists_status_and_filters_by_it(client, superuser, outbox_rows):
     client.force_login(superuser)
-    page = client.get("/admin/accounts/outboundemail/", {"status__exact": "failed"}).text
+    page = client.get("/admin/mail/outboundemail/", {"status__exact": "failed"}).text
     assert "failed@customer.example" in page
     assert "sent@customer.example" not in page
     assert "Failed" in page
@@ -234,7 +235,7 @@ def test_resend_action_sends_failed_emails_again(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/admin/accounts/outboundemail/",
+            "/admin/mail/outboundemail/",
             {
                 "action": "resend",
                 "_selected_action": [row.pk for row in outbox_rows.values()],
@@ -252,13 +253,13 @@ def test_resend_action_sends_failed_emails_again(
 def test_outbox_is_read_only_and_resend_needs_permission(client, outsider, outbox_rows):
     outsider.user_permissions.add(Permission.objects.get(codename="view_outboundemail"))
     client.force_login(outsider)
-    page = client.get("/admin/accounts/outboundemail/")
+    page = client.get("/admin/mail/outboundemail/")
     assert page.status_code == 200
     assert 'value="resend"' not in page.text
     row = outbox_rows["failed"]
-    detail = client.get(reverse("admin:accounts_outboundemail_change", args=[row.pk]))
+    detail = client.get(reverse("admin:mail_outboundemail_change", args=[row.pk]))
     assert 'name="subject"' not in detail.text
-    assert client.get("/admin/accounts/outboundemail/add/").status_code == 403
+    assert client.get("/admin/mail/outboundemail/add/").status_code == 403
 
 
 # Plans

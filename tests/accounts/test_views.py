@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Membership, Organization, OutboundEmail, User
+from accounts.models import Membership, Organization, User
 from accounts.selectors import CURRENT_ORGANIZATION_SESSION_KEY
+from helpcenter.mail.models import OutboundEmail
 from tests.factories import PASSWORD, ClusterFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
-import io
 import os
 
 import pytest
-from django.core.management import call_command
+
+from helpcenter.demo.seed import DEFAULT_PASSWORD, Demo, seed_demo
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -17,7 +17,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DEMO_PASSWORD = "helpcenter-demo"
+DEMO_PASSWORD = DEFAULT_PASSWORD
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +42,8 @@ def browser(django_db_setup):
 
 
 @pytest.fixture
-def demo(django_db_serialized_rollback, transactional_db):
-    call_command("seed_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
+def demo(django_db_serialized_rollback, transactional_db) -> Demo:
+    return seed_demo(password=DEMO_PASSWORD)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from accounts.models import Organization, User
 from tests.browser.conftest import DEMO_PASSWORD
 from tickets import services
 from tickets.models import Comment, Ticket
-from tickets.selectors import response_clock
+from tickets.sla import response_clock
 
 pytestmark = [
     pytest.mark.browser,

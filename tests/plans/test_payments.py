@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.debug import SafeExceptionReporterFilter
 
-from accounts.models import OutboundEmail
+from helpcenter.mail.models import OutboundEmail
 from plans.models import PaymentMethod, Plan, Subscription
 from plans.payments import CardDetails, StoredCard, ValidatingGateway, luhn_valid, payment_gateway
 from plans.services import plan_upgrade

@@ -1,6 +1,3 @@
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from accounts.models import Organization
@@ -10,31 +7,10 @@ from plans.selectors import (
     plan_options,
     portal_access,
     portal_organizations,
-    response_due_at,
-    response_target_for,
 )
 from tests.factories import MembershipFactory, subscribe
 
 pytestmark = pytest.mark.django_db
-
-FRIDAY_1730 = datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
-
-# The published table: (plan, severity) -> (label, due time of a request filed Friday 17:30 UTC).
-PUBLISHED_TARGETS = [
-    ("developer", "S1", "4 business hours", datetime(2026, 12, 7, 12, 30, tzinfo=UTC)),
-    ("developer", "S2", "8 business hours", datetime(2026, 12, 7, 16, 30, tzinfo=UTC)),
-    ("developer", "S3", "12 business hours", datetime(2026, 12, 8, 11, 30, tzinfo=UTC)),
-    ("developer", "S4", "24 business hours", datetime(2026, 12, 9, 14, 30, tzinfo=UTC)),
-    ("enterprise", "S1", "1 hour", datetime(2026, 12, 4, 18, 30, tzinfo=UTC)),
-    ("enterprise", "S2", "2 hours", datetime(2026, 12, 4, 19, 30, tzinfo=UTC)),
-    ("enterprise", "S3", "8 business hours", datetime(2026, 12, 7, 16, 30, tzinfo=UTC)),
-    ("enterprise", "S4", "24 business hours", datetime(2026, 12, 9, 14, 30, tzinfo=UTC)),
-    ("premium", "S1", "30 minutes", datetime(2026, 12, 4, 18, 0, tzinfo=UTC)),
-    ("premium", "S2", "1 hour", datetime(2026, 12, 4, 18, 30, tzinfo=UTC)),
-    ("premium", "S3", "4 business hours", datetime(2026, 12, 7, 12, 30, tzinfo=UTC)),
-    ("premium", "S4", "24 business hours", datetime(2026, 12, 9, 14, 30, tzinfo=UTC)),
-]
-
 
 # The seeded plans
 
@@ -73,37 +49,7 @@ def test_an_organization_is_on_the_plan_it_subscribed_to(enterprise_org):
     assert plan_for_organization(organization=organization).code == "enterprise"
 
 
-# Response targets
-
-
-@pytest.mark.parametrize(("code", "severity", "label", "_due"), PUBLISHED_TARGETS)
-def test_response_targets_are_the_published_table(code, severity, label, _due):
-    target = response_target_for(plan=Plan.objects.get(code=code), severity=severity)
-    assert target.label == label
-
-
-@pytest.mark.parametrize("severity", ["S1", "S2", "S3", "S4"])
-def test_basic_promises_no_response_time(severity):
-    basic = Plan.objects.get(code="basic")
-    target = response_target_for(plan=basic, severity=severity)
-    assert target is None
-    assert response_due_at(target=target, start=FRIDAY_1730, organization=None) is None
-
-
-@pytest.mark.parametrize(("code", "severity", "_label", "due"), PUBLISHED_TARGETS)
-def test_due_time_of_a_request_filed_friday_1730(org_factory, code, severity, _label, due):
-    organization, _owner, _cluster = org_factory(code)
-    target = response_target_for(plan=Plan.objects.get(code=code), severity=severity)
-    assert response_due_at(target=target, start=FRIDAY_1730, organization=organization) == due
-
-
-def test_due_time_counts_business_hours_in_the_organizations_zone(org_factory):
-    organization, _owner, _cluster = org_factory("developer", time_zone="America/New_York")
-    new_york = ZoneInfo("America/New_York")
-    start = datetime(2026, 12, 4, 17, 30, tzinfo=new_york)
-    target = response_target_for(plan=Plan.objects.get(code="developer"), severity="S1")
-    due = response_due_at(target=target, start=start, organization=organization)
-    assert due == datetime(2026, 12, 7, 12, 30, tzinfo=new_york)
+# How a response target reads
 
 
 @pytest.mark.parametrize(

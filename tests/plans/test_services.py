@@ -5,7 +5,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts.models import Membership, OutboundEmail
+from accounts.models import Membership
+from helpcenter.mail.models import OutboundEmail
 from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry, Subscription
 from plans.payments import CardDetails
 from plans.selectors import plan_for_organization, portal_access

@@ -9,8 +9,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Membership, OutboundEmail, SecurityEvent
+from accounts.models import Membership, SecurityEvent
 from accounts.services import membership_remove
+from helpcenter.mail.models import OutboundEmail
 from tests.factories import SupportEngineerFactory, UserFactory
 from tickets import services
 from tickets.models import Attachment

@@ -24,7 +24,7 @@ from tests.factories import (
 from tickets import services
 from tickets.admin.display import clock_badge
 from tickets.models import Attachment, CannedResponse, Comment, Component, Ticket, TicketEvent
-from tickets.selectors import response_clock
+from tickets.sla import response_clock
 
 pytestmark = pytest.mark.django_db
 

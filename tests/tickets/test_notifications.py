@@ -9,7 +9,8 @@ import pytest
 from django.core import mail
 from django.core.signing import BadSignature
 
-from accounts.models import Membership, OutboundEmail
+from accounts.models import Membership
+from helpcenter.mail.models import OutboundEmail
 from plans.models import Plan, SalesInquiry
 from plans.services import plan_downgrade, sales_inquiry_create
 from tests.factories import SupportEngineerFactory

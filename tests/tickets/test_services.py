@@ -17,7 +17,7 @@ from tests.factories import (
 )
 from tickets import services
 from tickets.models import Component, Ticket, TicketEvent
-from tickets.selectors import response_clock
+from tickets.sla import response_clock
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Ticket
-from tickets.selectors import (
-    SLA_STATES,
-    ResponseClock,
-    is_support_engineer,
-    sla_state_q,
-    support_queue_filters,
-)
+from tickets.selectors import is_support_engineer, support_queue_filters
+from tickets.sla import ClockState, ResponseClock, clock_state_q
 
 Status = Ticket.Status
 
@@ -40,13 +35,13 @@ def clock_badge(clock: ResponseClock) -> str:
     """The first-response clock as the list shows it: time left in green, amber under an hour,
     red under 30 minutes, negative once breached, a pause sign while waiting for the customer,
     and Met or Breached once an engineer has replied."""
-    if clock.state == "none":
+    if clock.state == ClockState.NONE:
         return format_html('<span class="hc-clock hc-clock-none">{}</span>', _("No target"))
-    if clock.state == "met":
-        return format_html('<span class="hc-clock hc-clock-met">&#10003; {}</span>', _("Met"))
+    if clock.state == ClockState.MET:
+        return format_html('<span class="hc-clock hc-clock-met">&#10003; {}</span>', clock.label)
     if clock.remaining is None:
-        return format_html('<span class="hc-clock hc-clock-red">{}</span>', _("Breached"))
-    if clock.state == "paused":
+        return format_html('<span class="hc-clock hc-clock-red">{}</span>', clock.label)
+    if clock.state == ClockState.PAUSED:
         return format_html(
             '<span class="hc-clock hc-clock-paused" title="{}">&#9208; {}</span>',
             _("Paused while waiting for the customer"),
@@ -102,20 +97,14 @@ class SlaStateFilter(admin.SimpleListFilter):
 
     title = _("first response")
     parameter_name = "sla"
-    labels = {
-        "on_track": _("On track"),
-        "at_risk": _("At risk"),
-        "breached": _("Breached"),
-        "paused": _("Paused"),
-        "met": _("Met"),
-    }
+    states = [state for state in ClockState if state != ClockState.NONE]
 
     def lookups(self, request, model_admin):
-        return [(state, self.labels[state]) for state in SLA_STATES]
+        return [(state.value, state.label) for state in self.states]
 
     def queryset(self, request, queryset):
-        if self.value() in SLA_STATES:
-            return queryset.filter(sla_state_q(state=self.value()))
+        if self.value() in self.states:
+            return queryset.filter(clock_state_q(state=self.value()))
         return queryset
 
 

@@ -37,7 +37,6 @@ from tickets.attachments import attachment_download_response
 from tickets.models import Ticket
 from tickets.selectors import (
     canned_responses_for_ticket,
-    response_clock,
     support_attachment_get,
     support_queue_counts,
     ticket_comments_since,
@@ -49,6 +48,7 @@ from tickets.selectors import (
     tickets_for_support,
     tickets_support_search,
 )
+from tickets.sla import response_clock
 
 LATEST_MESSAGES = 3
 

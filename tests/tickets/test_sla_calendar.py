@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from plans.calendar import add_working_time, working_time_between
+from tickets.sla.calendar import add_working_time, working_time_between
 
 MINUTE = timedelta(minutes=1)
 PROPERTY = settings(max_examples=60, deadline=None)

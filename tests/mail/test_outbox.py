@@ -5,7 +5,6 @@ Celery is eager here (no CELERY_BROKER_URL) and Django's locmem backend collects
 
 import socket
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 from smtplib import SMTPException
 
@@ -16,18 +15,16 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import services
-from accounts.models import OutboundEmail
-from accounts.services import (
-    DeliveryDeferred,
-    outbound_email_deliver,
+from helpcenter.celery import app as celery_app
+from helpcenter.mail.delivery import DeliveryDeferred, outbound_email_deliver
+from helpcenter.mail.models import OutboundEmail
+from helpcenter.mail.services import outbound_email_queue, outbound_email_resend
+from helpcenter.mail.tasks import (
     outbound_email_dispatch,
-    outbound_email_queue,
-    outbound_email_resend,
+    outbound_email_send,
     outbound_email_sweep,
 )
-from accounts.tasks import outbound_email_send
-from helpcenter.celery import app as celery_app
+from tests.broker import publishing_to
 
 REFUSING_BROKER = "redis://127.0.0.1:1/0"
 
@@ -45,35 +42,8 @@ class FailingBackend(BaseEmailBackend):
 @pytest.fixture
 def failing_smtp(settings):
     FailingBackend.calls = 0
-    settings.EMAIL_BACKEND = "tests.accounts.test_outbox.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.mail.test_outbox.FailingBackend"
     return FailingBackend
-
-
-@pytest.fixture(autouse=True)
-def _broker_not_paused(monkeypatch):
-    monkeypatch.setattr(services, "_broker_paused_until", {})
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
-
-
-def _reset_celery_connections():
-    celery_app._pool = None
-    celery_app.__dict__.pop("amqp", None)
-
-
-@contextmanager
-def celery_broker(url: str):
-    """Publish to a real broker URL instead of running tasks in-process."""
-    saved = {
-        "task_always_eager": celery_app.conf.task_always_eager,
-        "broker_url": celery_app.conf.broker_url,
-    }
-    celery_app.conf.update(task_always_eager=False, broker_url=url)
-    _reset_celery_connections()
-    try:
-        yield
-    finally:
-        celery_app.conf.update(saved)
-        _reset_celery_connections()
 
 
 def make_email(**fields) -> OutboundEmail:
@@ -308,7 +278,7 @@ def test_worker_killed_mid_task_does_not_lose_the_email(db):
 
 
 def test_refused_broker_leaves_the_email_for_the_sweep(db, django_capture_on_commit_callbacks):
-    with celery_broker(REFUSING_BROKER):
+    with publishing_to(REFUSING_BROKER):
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             email = queue()
@@ -334,7 +304,7 @@ def test_silent_broker_gives_up_fast(db):
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)
         email = make_email()
-        with celery_broker(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"):
+        with publishing_to(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"):
             started = time.monotonic()
             assert outbound_email_dispatch(outbound_email_id=email.pk) is False
             first = time.monotonic() - started
@@ -349,7 +319,7 @@ def test_silent_broker_gives_up_fast(db):
 
 def test_beat_runs_the_sweep_every_minute():
     entry = celery_app.conf.beat_schedule["requeue-stuck-emails"]
-    assert entry["task"] == "accounts.tasks.outbound_email_sweep"
+    assert entry["task"] == "helpcenter.mail.tasks.outbound_email_sweep"
     assert entry["task"] in celery_app.tasks
     assert entry["schedule"].minute == set(range(60))
 

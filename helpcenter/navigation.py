@@ -1,3 +1,6 @@
+"""The site-wide navigation of templates/base.html (organization switcher, plan badge, help and
+avatar menus) and the context processor that feeds it."""
+
 from functools import cache
 
 from django.utils.functional import SimpleLazyObject

@@ -1,0 +1,59 @@
+"""The outbox as every app uses it: queue an email inside the changing transaction, and let an
+administrator resend failed ones. Delivery happens in the worker (`helpcenter.mail.tasks`)."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone
+
+from helpcenter.mail.models import OutboundEmail
+from helpcenter.mail.tasks import outbound_email_dispatch
+
+
+def _render_plain(template_name: str, context: dict) -> str:
+    """A subject or text part: rendered without HTML escaping (an "&" in a summary stays "&")."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
+def outbound_email_queue(
+    *, event_key: str, to_email: str, template_name: str, context: dict
+) -> OutboundEmail | None:
+    """Record one email in the outbox and send it after commit; None when already queued.
+
+    Call inside the transaction that changes state, so the email exists exactly when the change
+    does.
+    """
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(_render_plain(f"emails/{template_name}.subject.txt", context).split())
+    try:
+        with transaction.atomic():
+            email = OutboundEmail.objects.create(
+                event_key=event_key[:200],
+                to_email=to_email,
+                subject=subject[:300],
+                text_body=_render_plain(f"emails/{template_name}.txt", context),
+                html_body=render_to_string(f"emails/{template_name}.html", context),
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: outbound_email_dispatch(outbound_email_id=email.pk))
+    return email
+
+
+@transaction.atomic
+def outbound_email_resend(*, outbound_email_ids: list[int]) -> int:
+    """An administrator gives failed emails another round of attempts."""
+    ids = list(
+        OutboundEmail.objects.filter(
+            pk__in=outbound_email_ids, status=OutboundEmail.Status.FAILED
+        ).values_list("pk", flat=True)
+    )
+    OutboundEmail.objects.filter(pk__in=ids).update(
+        status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    for outbound_email_id in ids:
+        transaction.on_commit(
+            lambda pk=outbound_email_id: outbound_email_dispatch(outbound_email_id=pk)
+        )
+    return len(ids)
