@@ -159,6 +159,11 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that no worker picked up within the minute is replaced by the next one.
         "options": {"expires": 50},
     },
+    "sla-alerts": {
+        "task": "tickets.tasks.sla_alerts_send",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
 }
 # Attempts per email before it is marked failed (then an administrator can resend it); the
 # wait doubles from the base after each failed attempt: 30 s, 1 min, 2 min, 4 min, 8 min.

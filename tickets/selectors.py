@@ -1,10 +1,11 @@
 """The one place that decides which requests, comments and attachments a user sees."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from tickets.models import (
@@ -17,7 +18,7 @@ from tickets.models import (
     TicketViewer,
     support_engineer_q,
 )
-from tickets.sla import ClockState, clock_state_q
+from tickets.sla import breached_q, due_within_q
 
 
 def is_support_engineer(*, user: User) -> bool:
@@ -168,24 +169,48 @@ def customer_recipients(
 # Support triage in the admin: queues, the ticket page.
 
 
+DUE_SOON_WITHIN = timedelta(hours=1)
+
+
 def support_queue_filters(*, user: User, now: datetime | None = None) -> dict[str, Q]:
-    """The triage queues: open requests, then mine, nobody's, and those breaching within an
-    hour (still saveable: the clock runs and less than an hour is left)."""
+    """The triage queues: open requests, then mine, nobody's, and those whose soonest running
+    target (first response, next response or resolution) falls due within the hour."""
     open_requests = Q(status__in=Ticket.OPEN_STATUSES)
     return {
         "all_open": open_requests,
         "mine": open_requests & Q(assignee=user),
         "unassigned": open_requests & Q(assignee__isnull=True),
-        "breaching": open_requests & clock_state_q(state=ClockState.AT_RISK, now=now),
+        "breaching": open_requests & due_within_q(within=DUE_SOON_WITHIN, now=now),
     }
 
 
-def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
-    """How many requests each queue holds, in one query."""
+@dataclass(frozen=True)
+class QueueCount:
+    total: int
+    due_soon: int  # breaching within the hour
+    breached: int
+
+
+def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str, QueueCount]:
+    """How many requests each queue holds, how many of them fall due within the hour and how
+    many are already breached, in one query."""
+    now = now or timezone.now()
     filters = support_queue_filters(user=user, now=now)
-    return tickets_for_support(user=user).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in filters.items()}
-    )
+    due_soon, breached = due_within_q(within=DUE_SOON_WITHIN, now=now), breached_q(now=now)
+    aggregates = {}
+    for name, condition in filters.items():
+        aggregates[name] = Count("pk", filter=condition)
+        aggregates[f"{name}__due_soon"] = Count("pk", filter=condition & due_soon)
+        aggregates[f"{name}__breached"] = Count("pk", filter=condition & breached)
+    counts = tickets_for_support(user=user).aggregate(**aggregates)
+    return {
+        name: QueueCount(
+            total=counts[name],
+            due_soon=counts[f"{name}__due_soon"],
+            breached=counts[f"{name}__breached"],
+        )
+        for name in filters
+    }
 
 
 def ticket_conversation_for_support(*, ticket: Ticket) -> QuerySet[Comment]:
