@@ -391,7 +391,7 @@ def test_each_next_response_round_alerts_once(answered, engineer):
     assert SlaAlert.objects.filter(target="next_response").count() == 4
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_beat_processes_at_once_send_each_alert_once(enterprise_org):
     organization, owner, _cluster = enterprise_org
     engineer = UserFactory(is_staff=True, is_superuser=True, email="night@support.example")
