@@ -60,7 +60,9 @@ def test_engineer_answers_the_top_breaching_request(page: Page, login):
     expect(rows).to_have_count(2)
     expect(rows.first.locator("th.field-key")).to_have_text(top.key)
     expect(rows.nth(1).locator("th.field-key")).to_have_text(later.key)
-    expect(rows.first.locator("td.field-first_response .hc-clock")).to_have_class("hc-clock hc-clock-amber")
+    expect(rows.first.locator("td.field-first_response .hc-clock")).to_have_class(
+        "hc-clock hc-clock-amber"
+    )
 
     # Take it: assign the top request to me with the list action.
     rows.first.locator("input.action-select").check()
