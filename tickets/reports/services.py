@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.selectors import organization_owners
-from accounts.services import outbound_email_queue
+from helpcenter.mail.services import outbound_email_queue
 from plans.selectors import organizations_with_support_report, support_report_access
 from tickets.models import SupportReportDelivery
 from tickets.reports.customer import customer_report, month_period, previous_month

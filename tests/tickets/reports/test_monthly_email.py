@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from accounts.models import Membership, OutboundEmail
+from accounts.models import Membership
 from helpcenter.celery import app as celery_app
+from helpcenter.mail.models import OutboundEmail
 from tests.factories import MembershipFactory, UserFactory, subscribe
 from tests.tickets.reports.conftest import file_request
 from tickets.models import SupportReportDelivery

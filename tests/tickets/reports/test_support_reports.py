@@ -21,7 +21,7 @@ from tests.factories import OrganizationFactory, SupportEngineerFactory, UserFac
 from tests.tickets.reports.conftest import file_request
 from tickets.models import Ticket
 from tickets.reports.support import FIGURES
-from tickets.selectors import response_clock
+from tickets.sla import response_clock
 
 pytestmark = pytest.mark.django_db
 
