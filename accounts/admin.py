@@ -1,6 +1,6 @@
 """People, organizations and clusters in the admin.
 
-The Organization admin registered here is extended by tickets/admin.py with the plan, the plan
+The Organization admin defined here is registered by tickets.admin with the plan, the plan
 history and the open requests: accounts depends on no other app."""
 
 import zoneinfo
@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import NormalizedEmailMixin
 from accounts.models import Cluster, Membership, Organization, SecurityEvent, User
 from accounts.services import membership_add, membership_remove
 
@@ -39,28 +40,18 @@ class MembershipThroughServicesMixin:
         return None
 
 
-def _email_lowercase(value: str) -> str:
-    return User.objects.normalize_email(value).lower()
-
-
-class UserCreationForm(AdminUserCreationForm):
+class UserCreationForm(NormalizedEmailMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("email", "full_name")
         field_classes = {}
 
-    def clean_email(self):
-        return _email_lowercase(self.cleaned_data["email"])
 
-
-class UserChangeForm(DjangoUserChangeForm):
+class UserChangeForm(NormalizedEmailMixin, DjangoUserChangeForm):
     class Meta(DjangoUserChangeForm.Meta):
         model = User
         fields = "__all__"
         field_classes = {}
-
-    def clean_email(self):
-        return _email_lowercase(self.cleaned_data["email"])
 
 
 class UserMembershipInline(admin.TabularInline):
@@ -145,8 +136,10 @@ class ClusterInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(Organization)
 class OrganizationAdmin(MembershipThroughServicesMixin, admin.ModelAdmin):
+    """People and clusters of an organization. Registered by tickets.admin, which adds the plan,
+    its history and the open requests (accounts depends on no other app)."""
+
     form = OrganizationForm
     list_display = ("name", "time_zone", "created_at")
     ordering = ("name",)

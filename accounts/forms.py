@@ -4,7 +4,15 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from helpcenter.mail.services import outbound_email_queue
+
+
+class NormalizedEmailMixin:
+    """Forms with an `email` field store it as UserManager.normalize_email makes it."""
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"])
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -16,7 +24,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     )
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(NormalizedEmailMixin, forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Work email"))
     organization_name = forms.CharField(label=_("Organization name"), max_length=120)
@@ -25,9 +33,6 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
-
-    def clean_email(self):
-        return self.cleaned_data["email"].lower()
 
     def clean(self):
         cleaned = super().clean()

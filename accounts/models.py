@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpcenter.db import UpperTrigramIndex
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -17,10 +19,19 @@ def validate_time_zone(value: str) -> None:
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The one email normalisation: trimmed and lower-cased as a whole. Sign-up, login
+        (`get_by_natural_key`) and the admin's user forms all go through here."""
+        return super().normalize_email((email or "").strip()).lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(**{self.model.USERNAME_FIELD: self.normalize_email(username)})
+
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -56,6 +67,7 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        indexes = [UpperTrigramIndex(field="email", name="accounts_user_email_trgm")]
 
     def __str__(self):
         return self.email
@@ -92,6 +104,7 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [UpperTrigramIndex(field="name", name="accounts_org_name_trgm")]
 
     def __str__(self):
         return self.name
@@ -130,15 +143,19 @@ class Membership(models.Model):
         return self.role == self.Role.OWNER
 
 
+class Environment(models.TextChoices):
+    """Where a cluster runs, and what a technical request is about: clusters and requests share
+    these choices."""
+
+    PRODUCTION = "production", _("Production")
+    NON_PRODUCTION = "non-production", _("Non-production")
+
+
 class Cluster(models.Model):
     class Tier(models.TextChoices):
         STARTER = "starter", _("Starter")
         ESSENTIAL = "essential", _("Essential")
         DEDICATED = "dedicated", _("Dedicated")
-
-    class Environment(models.TextChoices):
-        PRODUCTION = "production", _("Production")
-        NON_PRODUCTION = "non-production", _("Non-production")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="clusters"

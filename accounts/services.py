@@ -13,7 +13,7 @@ def user_sign_up(
     *, email: str, password: str, full_name: str, organization_name: str
 ) -> tuple[User, Organization]:
     """A new customer with a first organization they own; no subscription row means Basic."""
-    email = User.objects.normalize_email(email).lower()
+    email = User.objects.normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this email address already exists.")})
     if Organization.objects.filter(name__iexact=organization_name).exists():

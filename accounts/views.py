@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -14,6 +15,7 @@ from accounts.selectors import cluster_get_for_user, clusters_visible_to, curren
 from helpcenter.forms import form_add_service_errors
 
 
+@method_decorator(login_not_required, name="dispatch")
 class SignUpView(FormView):
     template_name = "registration/signup.html"
     form_class = SignUpForm
@@ -32,7 +34,7 @@ class SignUpView(FormView):
         return redirect("accounts:cluster-list")
 
 
-class ClusterListView(LoginRequiredMixin, TemplateView):
+class ClusterListView(TemplateView):
     """The console's Clusters page for the organization chosen in the switcher."""
 
     template_name = "accounts/cluster_list.html"
@@ -47,7 +49,7 @@ class ClusterListView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(clusters=clusters, organization=organization, **kwargs)
 
 
-class ClusterDetailView(LoginRequiredMixin, DetailView):
+class ClusterDetailView(DetailView):
     template_name = "accounts/cluster_detail.html"
     context_object_name = "cluster"
 
@@ -55,7 +57,7 @@ class ClusterDetailView(LoginRequiredMixin, DetailView):
         return cluster_get_for_user(user=self.request.user, cluster_id=self.kwargs["pk"])
 
 
-class OrganizationSwitchView(LoginRequiredMixin, View):
+class OrganizationSwitchView(View):
     http_method_names = ["post"]
 
     def post(self, request, pk):

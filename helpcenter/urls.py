@@ -4,10 +4,6 @@ from django.urls import include, path
 from accounts.urls import auth_urlpatterns
 from tickets.reports.views import SupportReportsCsvView, SupportReportsView
 
-admin.site.site_header = "TiDB Cloud Help Center: support"
-admin.site.site_title = "Help Center support"
-admin.site.index_title = "Triage"
-
 urlpatterns = [
     path(
         "admin/reports/",
@@ -23,5 +19,6 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("", include("accounts.urls")),
     path("", include("plans.urls")),
+    path("", include("knowledge.urls")),
     path("", include("tickets.urls")),
 ]

@@ -32,6 +32,19 @@ SEVERITY_DEFINITIONS = {
 }
 
 
+class PlanMove(models.TextChoices):
+    """How an organization gets from its plan to another (see `plans.selectors.plan_move`)."""
+
+    CURRENT = "current", _("Current plan")
+    UPGRADE = "upgrade", _("Upgrade")
+    CONTACT_SALES = "contact_sales", _("Contact Sales")
+    DOWNGRADE = "downgrade", _("Downgrade")
+    UNAVAILABLE = "unavailable", _("Not available")
+
+
+DEFAULT_PLAN_CODE = "basic"
+
+
 def target_label(minutes: int, *, business_hours: bool) -> str:
     """'1 hour', '30 minutes', '4 business hours': how a response target reads."""
     amount, unit = (minutes, "minute") if minutes % 60 else (minutes // 60, "hour")
@@ -79,6 +92,15 @@ class Plan(models.Model):
     @property
     def feature_list(self) -> list[str]:
         return [line.strip() for line in self.features.splitlines() if line.strip()]
+
+    @property
+    def is_free(self) -> bool:
+        return self.purchase == self.Purchase.FREE
+
+    @property
+    def is_default(self) -> bool:
+        """The plan of an organization without a subscription."""
+        return self.code == DEFAULT_PLAN_CODE
 
     @property
     def is_self_serve(self) -> bool:

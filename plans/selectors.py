@@ -8,9 +8,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.selectors import organizations_for_user
-from plans.models import Plan, PlanChange, PlanPortal, Portal, ResponseTarget, Severity
-
-DEFAULT_PLAN_CODE = "basic"
+from plans.models import (
+    DEFAULT_PLAN_CODE,
+    Plan,
+    PlanChange,
+    PlanMove,
+    PlanPortal,
+    Portal,
+    ResponseTarget,
+    Severity,
+)
 
 
 def default_plan() -> Plan:
@@ -89,20 +96,20 @@ class PlanOption:
     """One plan as the Support page offers it to an organization."""
 
     plan: Plan
-    action: str  # current, upgrade, contact_sales or downgrade
+    action: PlanMove
     targets: list[tuple[str, str]]
 
 
-def plan_move(*, current: Plan, target: Plan) -> str:
+def plan_move(*, current: Plan, target: Plan) -> PlanMove:
     """How an organization on `current` gets to `target`: current, downgrade, contact_sales,
     upgrade (self-serve), or unavailable. The Support page, its pages and the services ask here."""
     if target.pk == current.pk:
-        return "current"
+        return PlanMove.CURRENT
     if target.rank < current.rank:
-        return "downgrade"
+        return PlanMove.DOWNGRADE
     if target.is_sales_only:
-        return "contact_sales"
-    return "upgrade" if target.is_self_serve else "unavailable"
+        return PlanMove.CONTACT_SALES
+    return PlanMove.UPGRADE if target.is_self_serve else PlanMove.UNAVAILABLE
 
 
 def plan_move_refusal(
@@ -112,18 +119,18 @@ def plan_move_refusal(
     move = plan_move(current=current, target=target)
     if move == wanted:
         return None
-    if wanted == "downgrade":
+    if wanted == PlanMove.DOWNGRADE:
         return _("%(plan)s is not lower than the current plan, %(current)s.") % {
             "plan": target.name,
             "current": current.name,
         }
-    if move in ("current", "downgrade"):
+    if move in (PlanMove.CURRENT, PlanMove.DOWNGRADE):
         return _("%(org)s is already on %(current)s, which includes %(plan)s.") % {
             "org": organization.name,
             "current": current.name,
             "plan": target.name,
         }
-    if move == "contact_sales":
+    if move == PlanMove.CONTACT_SALES:
         return _("The %(plan)s plan is not sold online; contact sales.") % {"plan": target.name}
     return _("The %(plan)s plan is not sold online.") % {"plan": target.name}
 

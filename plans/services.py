@@ -12,24 +12,27 @@ from accounts.models import Organization, SecurityEvent, User
 from accounts.selectors import is_owner, organization_owners
 from accounts.services import security_event_record
 from helpcenter.mail.services import outbound_email_queue
-from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry, Subscription
+from plans.models import PaymentMethod, Plan, PlanChange, PlanMove, SalesInquiry, Subscription
 from plans.payments import CardDetails, payment_gateway
 from plans.selectors import default_plan, plan_move_refusal
 
 
-def _require_owner(*, organization: Organization, actor: User) -> None:
+def plan_owner_required(*, organization: Organization, actor: User) -> None:
+    """Only an owner changes the support plan: the services and the plan pages ask here."""
     if not is_owner(user=actor, organization=organization):
         raise PermissionDenied(
             _("Only an owner of %(org)s can change its support plan.") % {"org": organization.name}
         )
 
 
-def _lock_subscription(*, organization: Organization) -> tuple[Subscription | None, Plan]:
-    """Lock the organization so its plan changes run one at a time; its subscription and plan.
-
-    Read from the database, not from the instance's cache, so two concurrent changes cannot
-    both start from the same plan.
-    """
+def _plan_move_begin(
+    *, organization: Organization, plan: Plan, actor: User, wanted: str
+) -> tuple[Subscription | None, Plan]:
+    """The first steps of every plan move: an owner, the organization locked so its plan
+    changes run one at a time, and the move (`upgrade` or `downgrade`) the way to `plan`.
+    Returns the subscription and the current plan, read from the database rather than the
+    instance's cache, so two concurrent changes cannot both start from the same plan."""
+    plan_owner_required(organization=organization, actor=actor)
     Organization.objects.select_for_update().only("pk").get(pk=organization.pk)
     subscription = (
         Subscription.objects.select_for_update()
@@ -37,7 +40,13 @@ def _lock_subscription(*, organization: Organization) -> tuple[Subscription | No
         .filter(organization=organization)
         .first()
     )
-    return subscription, (subscription.plan if subscription else default_plan())
+    current = subscription.plan if subscription else default_plan()
+    refusal = plan_move_refusal(
+        organization=organization, current=current, target=plan, wanted=wanted
+    )
+    if refusal:
+        raise ValidationError(refusal)
+    return subscription, current
 
 
 def _plan_change(
@@ -111,13 +120,9 @@ def plan_upgrade(
     *, organization: Organization, plan: Plan, actor: User, card: CardDetails
 ) -> PlanChange:
     """A self-serve upgrade: the card is validated by the gateway and only its safe parts kept."""
-    _require_owner(organization=organization, actor=actor)
-    subscription, current = _lock_subscription(organization=organization)
-    refusal = plan_move_refusal(
-        organization=organization, current=current, target=plan, wanted="upgrade"
+    subscription, current = _plan_move_begin(
+        organization=organization, plan=plan, actor=actor, wanted=PlanMove.UPGRADE
     )
-    if refusal:
-        raise ValidationError(refusal)
     stored = payment_gateway().store_card(card)
     payment_method = PaymentMethod.objects.create(
         organization=organization,
@@ -143,13 +148,9 @@ def plan_upgrade(
 @transaction.atomic
 def plan_downgrade(*, organization: Organization, plan: Plan, actor: User) -> PlanChange:
     """Move to a lower plan at once; open requests stay, new ones follow the lower plan."""
-    _require_owner(organization=organization, actor=actor)
-    subscription, current = _lock_subscription(organization=organization)
-    refusal = plan_move_refusal(
-        organization=organization, current=current, target=plan, wanted="downgrade"
+    subscription, current = _plan_move_begin(
+        organization=organization, plan=plan, actor=actor, wanted=PlanMove.DOWNGRADE
     )
-    if refusal:
-        raise ValidationError(refusal)
     return _plan_change(
         organization=organization,
         subscription=subscription,

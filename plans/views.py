@@ -1,6 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,7 +15,7 @@ from accounts.selectors import current_organization, is_owner, organization_get_
 from helpcenter.forms import form_add_service_errors
 from plans import services
 from plans.forms import CardForm, SalesInquiryForm
-from plans.models import SalesInquiry
+from plans.models import PlanMove, SalesInquiry
 from plans.selectors import (
     plan_for_organization,
     plan_history,
@@ -34,7 +33,7 @@ def contact_sales_url(*, topic: str, organization: Organization | None = None) -
     return reverse("plans:contact-sales") + "?" + urlencode(query)
 
 
-class OrganizationPlanMixin(LoginRequiredMixin):
+class OrganizationPlanMixin:
     """Loads the organization from the URL through the access selector (404 when not yours).
 
     The organization's plan is `organization_plan` in templates: `current_plan` belongs to the
@@ -44,17 +43,14 @@ class OrganizationPlanMixin(LoginRequiredMixin):
     owner_required = False
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
         self.organization = organization_get_for_user(
             user=request.user, organization_id=kwargs["organization_id"]
         )
-        self.is_owner = is_owner(user=request.user, organization=self.organization)
-        if self.owner_required and not self.is_owner:
-            raise PermissionDenied(
-                _("Only an owner of %(org)s can change its support plan.")
-                % {"org": self.organization.name}
-            )
+        if self.owner_required:
+            services.plan_owner_required(organization=self.organization, actor=request.user)
+            self.is_owner = True
+        else:
+            self.is_owner = is_owner(user=request.user, organization=self.organization)
         self.organization_plan = plan_for_organization(organization=self.organization)
         return self.refusal() or super().dispatch(request, *args, **kwargs)
 
@@ -71,7 +67,7 @@ class OrganizationPlanMixin(LoginRequiredMixin):
         )
 
 
-class CurrentSupportPlanRedirectView(LoginRequiredMixin, RedirectView):
+class CurrentSupportPlanRedirectView(RedirectView):
     def get_redirect_url(self, *args, **kwargs):
         organization = current_organization(user=self.request.user, session=self.request.session)
         if organization is None:
@@ -85,6 +81,7 @@ class SupportPlanView(OrganizationPlanMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             plan_options=plan_options(organization=self.organization),
+            PlanMove=PlanMove,
             history=plan_history(organization=self.organization)[:10],
             subscription=getattr(self.organization, "subscription", None),
             **kwargs,
@@ -122,9 +119,9 @@ class UpgradeMixin(TargetPlanMixin):
 
     def refusal(self) -> HttpResponse | None:
         super().refusal()
-        if plan_move(current=self.organization_plan, target=self.plan) == "contact_sales":
+        if plan_move(current=self.organization_plan, target=self.plan) == PlanMove.CONTACT_SALES:
             return redirect(contact_sales_url(topic="premium", organization=self.organization))
-        return self.refused_move("upgrade")
+        return self.refused_move(PlanMove.UPGRADE)
 
 
 class UpgradeView(UpgradeMixin, TemplateView):
@@ -165,7 +162,7 @@ class DowngradeView(TargetPlanMixin, TemplateView):
 
     def refusal(self) -> HttpResponse | None:
         super().refusal()
-        return self.refused_move("downgrade")
+        return self.refused_move(PlanMove.DOWNGRADE)
 
     def post(self, request, *args, **kwargs):
         try:
@@ -184,7 +181,7 @@ class DowngradeView(TargetPlanMixin, TemplateView):
         return redirect("plans:support", organization_id=self.organization.pk)
 
 
-class ContactSalesView(LoginRequiredMixin, FormView):
+class ContactSalesView(FormView):
     """Contact Sales: a Premium plan, a proof of concept, a demo or free trial credits."""
 
     template_name = "plans/contact_sales.html"
@@ -221,5 +218,5 @@ class ContactSalesView(LoginRequiredMixin, FormView):
         return redirect("plans:contact-sales-thanks")
 
 
-class ContactSalesThanksView(LoginRequiredMixin, TemplateView):
+class ContactSalesThanksView(TemplateView):
     template_name = "plans/contact_sales_thanks.html"

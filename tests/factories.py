@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import Cluster, Membership, Organization, User
+from accounts.models import Cluster, Environment, Membership, Organization, User
 from plans.models import Plan, Subscription
 from tickets.models import SUPPORT_ENGINEERS_GROUP, Comment, Ticket
 
@@ -59,7 +59,7 @@ class ClusterFactory(factory.django.DjangoModelFactory):
     tier = Cluster.Tier.DEDICATED
     region = "aws-us-east-1"
     version = "v8.5.1"
-    environment = Cluster.Environment.PRODUCTION
+    environment = Environment.PRODUCTION
 
 
 def subscribe(organization: Organization, plan_code: str) -> Subscription:

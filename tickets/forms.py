@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Cluster, User
+from accounts.models import Cluster, Environment, User
 from plans.models import SEVERITY_DEFINITIONS, Portal, Severity
-from tickets.models import DESCRIPTION_MAX_LENGTH, Component, Ticket
+from tickets.models import DESCRIPTION_MAX_LENGTH, Component
 
 TECHNICAL_DESCRIPTION_HELP = _(
     "Describe the issue in as much detail as you can: the exact timestamp when it happened, the "
@@ -115,7 +115,7 @@ class BillingRequestForm(RequestForm):
 class TechnicalRequestForm(RequestForm):
     environment = forms.ChoiceField(
         label=_("Environment"),
-        choices=Ticket.Environment.choices,
+        choices=Environment.choices,
         widget=forms.RadioSelect,
         help_text=_("The environment in which you use the TiDB Cloud cluster."),
     )

@@ -3,22 +3,37 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Environment
+from helpcenter.db import UpperTrigramIndex
 from plans.models import Portal, Severity, target_label
 
 DESCRIPTION_MAX_LENGTH = 32_000
 SUPPORT_ENGINEERS_GROUP = "Support engineers"
+SEARCH_CONFIG = "english"
+
+
+def ticket_search_vector() -> SearchVector:
+    """A request as a full-text document, summary above description. The GIN index below and
+    the help-center search use this one expression, so PostgreSQL serves the search from it."""
+    return SearchVector("summary", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "description", weight="B", config=SEARCH_CONFIG
+    )
 
 
 def support_engineer_q() -> Q:
-    """Who is a support engineer: active staff who are superusers or in the group. The access
-    selectors and the assignee choices both use this one definition."""
+    """Who is a support engineer: an active superuser, or an active member of the Support
+    engineers group. The one definition: the access selectors, the admin's assignee choices,
+    notification recipients and the "Support" badge on comments all use it. (Staff status only
+    lets a person into the admin; a staff member of finance is not support.)"""
     in_group = Group.objects.filter(name=SUPPORT_ENGINEERS_GROUP, user=OuterRef("pk"))
-    return Q(is_active=True, is_staff=True) & (Q(is_superuser=True) | Exists(in_group))
+    return Q(is_active=True) & (Q(is_superuser=True) | Exists(in_group))
 
 
 class Component(models.Model):
@@ -53,10 +68,6 @@ class Ticket(models.Model):
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
         CANCELED = "canceled", _("Canceled")
-
-    class Environment(models.TextChoices):
-        PRODUCTION = "production", _("Production")
-        NON_PRODUCTION = "non-production", _("Non-production")
 
     OPEN_STATUSES = (
         Status.WAITING_FOR_SUPPORT,
@@ -231,9 +242,31 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["severity"], name="ticket_severity_idx"),
             models.Index(fields=["portal"], name="ticket_portal_idx"),
+            # Search (icontains) on the key, summary and description.
+            UpperTrigramIndex(field="key", name="tickets_ticket_key_trgm"),
+            UpperTrigramIndex(field="summary", name="tickets_ticket_summary_trgm"),
+            UpperTrigramIndex(field="description", name="tickets_ticket_desc_trgm"),
+            # The response clock's states (tickets.sla): the deadline of unanswered requests
+            # whose clock runs (on track, at risk, breached), paused ones, answered ones.
+            models.Index(
+                fields=["first_response_due_at"],
+                condition=Q(first_responded_at__isnull=True, sla_paused_at__isnull=True),
+                name="ticket_sla_running_idx",
+            ),
+            models.Index(
+                fields=["sla_paused_at"],
+                condition=Q(sla_paused_at__isnull=False),
+                name="ticket_sla_paused_idx",
+            ),
+            models.Index(
+                fields=["first_responded_at"],
+                condition=Q(first_responded_at__isnull=False),
+                name="ticket_first_responded_idx",
+            ),
             # Reports count requests filed or resolved in a period.
             models.Index(fields=["created_at"], name="ticket_created_idx"),
             models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
+            GinIndex(ticket_search_vector(), name="ticket_search_idx"),
         ]
 
     def __str__(self):

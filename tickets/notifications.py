@@ -89,6 +89,7 @@ def engineer_replied(*, comment: Comment) -> None:
             event_key=f"comment:{comment.pk}",
             template="ticket_comment",
             comment=comment,
+            from_support=True,
         )
 
 

@@ -22,7 +22,8 @@ from tickets.sla import breached_q, due_within_q
 
 
 def is_support_engineer(*, user: User) -> bool:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
+    """`support_engineer_q` for one user (no query for the anonymous, inactive and superusers)."""
+    if not (user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or User.objects.filter(support_engineer_q(), pk=user.pk).exists()
 
@@ -73,8 +74,13 @@ def ticket_get_for_user(*, user: User, key: str) -> Ticket:
 
 
 def ticket_comments_with_merged(*, ticket: Ticket) -> QuerySet[Comment]:
-    """The request's comments and those of the duplicates merged into it."""
-    return Comment.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket))
+    """The request's comments and those of the duplicates merged into it, each knowing whether
+    its author is support (`author_is_support`, for the badge)."""
+    return Comment.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket)).annotate(
+        author_is_support=Exists(
+            User.objects.filter(support_engineer_q(), pk=OuterRef("author_id"))
+        )
+    )
 
 
 def ticket_merged_duplicates(*, ticket: Ticket) -> QuerySet[Ticket]:
@@ -136,12 +142,23 @@ def tickets_for_request_list(*, user: User, filters: RequestFilters) -> QuerySet
     )
 
 
+def _notified_by_default(*, ticket: Ticket) -> set[int]:
+    """The notification default: the reporter and the participants are emailed unless they
+    turn it off; other members of the organization opt in."""
+    return {ticket.reporter_id, *(user.pk for user in ticket.participants.all())}
+
+
+def _notified(user_id: int, *, choices: dict[int, bool], defaults: set[int]) -> bool:
+    return choices.get(user_id, user_id in defaults)
+
+
 def notification_enabled_for(*, ticket: Ticket, user: User) -> bool:
-    """Reporter and participants are notified unless they turned it off; other members opt in."""
-    setting = TicketNotificationSetting.objects.filter(ticket=ticket, user=user).first()
-    if setting is not None:
-        return setting.enabled
-    return user.pk == ticket.reporter_id or ticket.participants.filter(pk=user.pk).exists()
+    choices = dict(
+        TicketNotificationSetting.objects.filter(ticket=ticket, user=user).values_list(
+            "user_id", "enabled"
+        )
+    )
+    return _notified(user.pk, choices=choices, defaults=_notified_by_default(ticket=ticket))
 
 
 def customer_recipients(
@@ -152,14 +169,16 @@ def customer_recipients(
     choices = dict(
         TicketNotificationSetting.objects.filter(ticket=ticket).values_list("user_id", "enabled")
     )
-    default_on = {ticket.reporter_id, *ticket.participants.values_list("pk", flat=True)}
+    defaults = _notified_by_default(ticket=ticket)
     opted_in = {pk for pk, enabled in choices.items() if enabled}
-    candidates = User.objects.filter(is_active=True, is_staff=False, pk__in=default_on | opted_in)
+    candidates = User.objects.filter(is_active=True, pk__in=defaults | opted_in).exclude(
+        support_engineer_q()
+    )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
     recipients = []
     for user in candidates.order_by("email"):
-        if not everyone and not choices.get(user.pk, user.pk in default_on):
+        if not everyone and not _notified(user.pk, choices=choices, defaults=defaults):
             continue
         if tickets_visible_to(user=user).filter(pk=ticket.pk).exists():
             recipients.append(user)

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Cluster, Membership, Organization, User
+from accounts.models import Cluster, Environment, Membership, Organization, User
 from accounts.selectors import organizations_for_user
 from plans.models import Portal, Severity
 from plans.selectors import plan_for_organization, portal_access
@@ -149,7 +149,7 @@ def ticket_create(
     if portal == Portal.TECHNICAL:
         if organization is None:
             raise ValidationError({"organization": _("Choose the organization this is about.")})
-        if environment not in Ticket.Environment.values:
+        if environment not in Environment.values:
             raise ValidationError({"environment": _("Choose the environment.")})
     else:
         environment, components, affects_version = "", (), ""
@@ -161,7 +161,7 @@ def ticket_create(
                     )
                 }
             )
-    if severity == Severity.S1 and environment != Ticket.Environment.PRODUCTION:
+    if severity == Severity.S1 and environment != Environment.PRODUCTION:
         raise ValidationError(
             {
                 "severity": _(

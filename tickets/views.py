@@ -1,12 +1,13 @@
 import csv
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -49,7 +50,7 @@ from tickets.sla import response_clock
 REQUESTS_PER_PAGE = 50
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
+class HomeView(TemplateView):
     """The help center: the portals this user can reach, and the ones their plans lock."""
 
     template_name = "tickets/home.html"
@@ -59,11 +60,12 @@ class HomeView(LoginRequiredMixin, TemplateView):
             portals=[
                 portal_access(user=self.request.user, portal=portal) for portal in Portal.values
             ],
+            Portal=Portal,
             **kwargs,
         )
 
 
-class PortalRequestView(LoginRequiredMixin, FormView):
+class PortalRequestView(FormView):
     """A request form; a portal the user's plans do not reach is refused on GET and POST alike."""
 
     portal: str
@@ -71,8 +73,6 @@ class PortalRequestView(LoginRequiredMixin, FormView):
     template_name = "tickets/request_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
         self.access = portal_access(user=request.user, portal=self.portal)
         self.preselected_cluster = None
         if request.GET.get("cluster"):
@@ -112,6 +112,9 @@ class PortalRequestView(LoginRequiredMixin, FormView):
 
     def get_initial(self):
         initial = {"shared_with_organization": services.default_sharing(reporter=self.request.user)}
+        if self.request.GET.get("summary"):
+            # Back from a suggested article with "Continue my request": keep what was typed.
+            initial["summary"] = self.request.GET["summary"][:255]
         cluster = self.preselected_cluster
         if cluster is not None:
             initial.update(
@@ -128,6 +131,7 @@ class PortalRequestView(LoginRequiredMixin, FormView):
         context = super().get_context_data(
             access=self.access,
             portal=self.portal,
+            Portal=Portal,
             cluster=self.preselected_cluster,
             **kwargs,
         )
@@ -198,7 +202,7 @@ def _request_filters(request) -> tuple[RequestFilterForm, RequestFilters]:
     return form, filters
 
 
-class RequestListView(LoginRequiredMixin, TemplateView):
+class RequestListView(TemplateView):
     template_name = "tickets/request_list.html"
 
     def get_context_data(self, **kwargs):
@@ -212,7 +216,7 @@ class RequestListView(LoginRequiredMixin, TemplateView):
         )
 
 
-class RequestExportView(LoginRequiredMixin, View):
+class RequestExportView(View):
     """The filtered request list as CSV; every visible row, not only one page."""
 
     def get(self, request):
@@ -253,7 +257,7 @@ class RequestExportView(LoginRequiredMixin, View):
         return response
 
 
-class RequestDetailView(LoginRequiredMixin, TemplateView):
+class RequestDetailView(TemplateView):
     template_name = "tickets/request_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -267,6 +271,7 @@ class RequestDetailView(LoginRequiredMixin, TemplateView):
         )
         return super().get_context_data(
             ticket=ticket,
+            Status=Ticket.Status,
             comments=ticket_public_comments(ticket=ticket),
             merged_duplicates=ticket_merged_duplicates(ticket=ticket),
             clock=response_clock(ticket=ticket),
@@ -286,7 +291,7 @@ class RequestDetailView(LoginRequiredMixin, TemplateView):
         )
 
 
-class TicketActionView(LoginRequiredMixin, View):
+class TicketActionView(View):
     """A POST that acts on one visible request and returns to its page."""
 
     http_method_names = ["post"]
@@ -392,7 +397,7 @@ class NotificationsView(TicketActionView):
         )
 
 
-class AttachmentDownloadView(LoginRequiredMixin, View):
+class AttachmentDownloadView(View):
     """Files are only served here, after the access check, and always as a download."""
 
     def get(self, request, key, attachment_id):
@@ -402,6 +407,7 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
         return attachment_download_response(attachment)
 
 
+@method_decorator(login_not_required, name="dispatch")
 class NotificationsOffView(TemplateView):
     """The signed link in every customer email: no login needed, one click to confirm."""
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Cluster, Membership, Organization, User
+from knowledge.demo import seed_knowledge
 from plans.models import Plan, Subscription
 from tickets import services
 from tickets.models import SUPPORT_ENGINEERS_GROUP, CannedResponse, Ticket
@@ -85,6 +86,7 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD) -> Demo:
         CannedResponse.objects.get_or_create(title=title, defaults={"body": body})
     if not Ticket.objects.exists():
         _tickets(organizations, users, agent)
+    seed_knowledge(editor=agent)
     return Demo(
         acme=organizations["Acme Corp"],
         globex=organizations["Globex"],

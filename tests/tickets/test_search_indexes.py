@@ -23,7 +23,7 @@ def test_search_uses_the_trigram_indexes(enterprise_org):
         tickets_for_request_list(user=owner, filters=RequestFilters(status="all", query="invoice"))
     )
     assert "tickets_ticket_summary_trgm" in plan
-    assert "tickets_ticket_description_trgm" in plan
+    assert "tickets_ticket_desc_trgm" in plan
 
 
 def test_open_requests_of_an_organization_use_an_index(enterprise_org):

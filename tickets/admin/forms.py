@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Cluster, Membership
+from accounts.models import Cluster, Environment, Membership
 from plans.models import Portal, Severity
 from tickets.forms import ClusterChoiceField, MultipleFileField
 from tickets.models import DESCRIPTION_MAX_LENGTH, Component, Ticket
@@ -107,7 +107,7 @@ class RaiseRequestForm(forms.Form):
     )
     environment = forms.ChoiceField(
         label=_("Environment"),
-        choices=[("", _("Not applicable (billing)")), *Ticket.Environment.choices],
+        choices=[("", _("Not applicable (billing)")), *Environment.choices],
         required=False,
     )
     components = forms.ModelMultipleChoiceField(

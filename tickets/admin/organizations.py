@@ -1,6 +1,4 @@
-"""Organizations with their open requests, and the admin index with live queue counts."""
-
-from functools import wraps
+"""Organizations with their plan, plan history and open requests."""
 
 from django.contrib import admin
 from django.db.models import Count, Q, Value
@@ -52,9 +50,6 @@ class OpenTicketInline(admin.TabularInline):
         return False
 
 
-admin.site.unregister(Organization)
-
-
 @admin.register(Organization)
 class OrganizationAdmin(AccountsOrganizationAdmin):
     list_display = ("name", "support_plan", "time_zone", "open_requests", "created_at")
@@ -96,18 +91,3 @@ class OrganizationAdmin(AccountsOrganizationAdmin):
     @admin.display(description=_("open requests"), ordering="open_request_count")
     def open_requests(self, organization):
         return organization.open_request_count
-
-
-def _index_with_queues(index):
-    """The admin index, with the triage queues and their counts for support engineers."""
-
-    @wraps(index)
-    def view(request, extra_context=None):
-        ticket_admin = admin.site.get_model_admin(Ticket)
-        queues = ticket_admin.queues(request) if ticket_admin.has_view_permission(request) else []
-        return index(request, extra_context={"support_queues": queues, **(extra_context or {})})
-
-    return view
-
-
-admin.site.index = _index_with_queues(admin.site.index)

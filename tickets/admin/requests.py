@@ -37,7 +37,7 @@ from tickets.admin.display import (
 )
 from tickets.admin.forms import AssignForm, MergeForm, RaiseRequestForm, TicketTriageForm
 from tickets.attachments import attachment_download_response
-from tickets.models import SlaAlert, Ticket
+from tickets.models import SlaAlert, Ticket, support_engineer_q
 from tickets.selectors import (
     canned_responses_for_ticket,
     support_attachment_get,
@@ -274,7 +274,7 @@ class TicketAdmin(admin.ModelAdmin):
         return self.formfield_for_foreignkey(
             Ticket._meta.get_field("assignee"),
             request,
-            queryset=User.objects.filter(is_staff=True, is_active=True).order_by("email"),
+            queryset=User.objects.filter(support_engineer_q()).order_by("email"),
             **kwargs,
         )
 
@@ -340,6 +340,7 @@ class TicketAdmin(admin.ModelAdmin):
             "history": ticket_history(ticket=ticket),
             "canned_responses": canned_responses_for_ticket(ticket=ticket) if form else [],
             **self._clock_context(ticket),
+            "can_turn_into_article": ticket.status in (Status.RESOLVED, Status.CLOSED),
             "media": self.media + form.media if form else self.media,
             "show_save": False,
             "show_save_and_continue": False,

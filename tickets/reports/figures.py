@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import SatisfactionRating, Ticket
 from tickets.reports.aggregates import Percentile
-from tickets.sla import clock_state_q
+from tickets.sla import ClockState, clock_state_q
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,10 @@ def sla_outcomes(*, now: datetime) -> tuple[Q, Q]:
     """(met, missed) as the response clock decides them: met is answered within the target;
     missed is answered late or still unanswered past the due time. Requests still within
     their target, paused ones and those without a target are not decided yet."""
-    return clock_state_q(state="met", now=now), clock_state_q(state="breached", now=now)
+    return (
+        clock_state_q(state=ClockState.MET, now=now),
+        clock_state_q(state=ClockState.BREACHED, now=now),
+    )
 
 
 def share(part: int, whole: int) -> float | None:

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_security_events'),
         ('plans', '0003_next_response_and_resolution_targets'),
-        ('tickets', '0007_reports'),
+        ('tickets', '0009_declared_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
