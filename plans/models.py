@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class Portal(models.TextChoices):
@@ -46,11 +47,20 @@ DEFAULT_PLAN_CODE = "basic"
 
 
 def target_label(minutes: int, *, business_hours: bool) -> str:
-    """'1 hour', '30 minutes', '4 business hours': how a response target reads."""
-    amount, unit = (minutes, "minute") if minutes % 60 else (minutes // 60, "hour")
+    """'1 hour', '30 minutes', '4 business hours': how a response target reads, with the plural
+    forms of the active language."""
+    if minutes % 60:
+        if business_hours:
+            text = ngettext("%(count)d business minute", "%(count)d business minutes", minutes)
+        else:
+            text = ngettext("%(count)d minute", "%(count)d minutes", minutes)
+        return text % {"count": minutes}
+    hours = minutes // 60
     if business_hours:
-        unit = f"business {unit}"
-    return f"{amount} {unit}" if amount == 1 else f"{amount} {unit}s"
+        text = ngettext("%(count)d business hour", "%(count)d business hours", hours)
+    else:
+        text = ngettext("%(count)d hour", "%(count)d hours", hours)
+    return text % {"count": hours}
 
 
 class Plan(models.Model):

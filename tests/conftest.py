@@ -1,6 +1,8 @@
+from typing import NamedTuple
+
 import pytest
 
-from accounts.models import Membership
+from accounts.models import Cluster, Membership, Organization, User
 from helpcenter.mail import tasks as mail_tasks
 from tests.factories import (
     ClusterFactory,
@@ -22,18 +24,27 @@ def _fast_and_isolated(settings, tmp_path, monkeypatch):
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
 
 
+class CustomerOrg(NamedTuple):
+    """What every organization fixture returns: an organization on a plan, its owner and a
+    cluster. Read it by name (`.organization`, `.owner`, `.cluster`) or unpack it."""
+
+    organization: Organization
+    owner: User
+    cluster: Cluster
+
+
 @pytest.fixture
 def org_factory(db):
-    """An organization on a plan, with an owner and a cluster."""
+    """An organization on a plan, with an owner and a cluster (a CustomerOrg)."""
 
-    def make(plan_code="basic", name=None, time_zone="UTC"):
+    def make(plan_code="basic", name=None, time_zone="UTC") -> CustomerOrg:
         organization = OrganizationFactory(**({"name": name} if name else {}), time_zone=time_zone)
         if plan_code != "basic":
             subscribe(organization, plan_code)
         owner = UserFactory()
         MembershipFactory(user=owner, organization=organization, role=Membership.Role.OWNER)
         cluster = ClusterFactory(organization=organization)
-        return organization, owner, cluster
+        return CustomerOrg(organization, owner, cluster)
 
     return make
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Organization, User
 from tests.browser.conftest import DEMO_PASSWORD
-from tickets import services
+from tests.factories import file_request
 from tickets.models import Comment, Ticket
 from tickets.sla import response_clock
 
@@ -29,11 +29,9 @@ NOTE = "Internal: PD logs show the leader moved twice; check with the storage te
 def raise_outage(summary: str) -> Ticket:
     """An S1 on Globex's Enterprise plan: one hour to a first response, so it breaches within
     the hour unless an engineer answers."""
-    return services.ticket_create(
+    return file_request(
         reporter=User.objects.get(email=BOB),
-        portal="technical",
         organization=Organization.objects.get(name="Globex"),
-        environment="production",
         severity="S1",
         summary=summary,
         description="All writes fail with 'Region is unavailable' since 09:02 UTC.",

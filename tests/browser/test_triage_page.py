@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Organization, User
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.factories import file_request
 from tickets import services
 from tickets.models import Ticket
 
@@ -21,11 +22,9 @@ BOB = "bob@globex.example"
 
 
 def outage(summary: str = "Writes fail on globex-analytics") -> Ticket:
-    return services.ticket_create(
+    return file_request(
         reporter=User.objects.get(email=BOB),
-        portal="technical",
         organization=Organization.objects.get(name="Globex"),
-        environment="production",
         severity="S1",
         summary=summary,
         description="All writes fail with 'Region is unavailable' since 09:02 UTC.\n" * 6,

@@ -3,6 +3,7 @@ import pytest
 from knowledge import services
 from knowledge.models import Article, Category
 from plans.models import Plan
+from tests.factories import file_request
 from tickets import services as ticket_services
 
 
@@ -46,11 +47,10 @@ def resolved_request(engineer):
         reply="The target had too little storage; scale out TiKV and retry.",
         resolve=True,
     ):
-        ticket = ticket_services.ticket_create(
+        ticket = file_request(
             reporter=reporter,
-            portal="billing",
             organization=organization,
-            severity="S3",
+            portal="billing",
             summary=summary,
             description=description,
             shared_with_organization=shared,

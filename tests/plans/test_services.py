@@ -11,9 +11,10 @@ from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry, Subscrip
 from plans.payments import CardDetails
 from plans.selectors import plan_for_organization, portal_access
 from plans.services import plan_downgrade, plan_upgrade, sales_inquiry_create
+from tests.factories import file_request
 from tickets.models import Ticket
 from tickets.selectors import ticket_get_for_user
-from tickets.services import ticket_comment_add, ticket_create
+from tickets.services import ticket_comment_add
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +35,6 @@ def plan(code: str) -> Plan:
     return Plan.objects.get(code=code)
 
 
-def technical_request(organization, reporter, severity="S2"):
-    return ticket_create(
-        reporter=reporter,
-        portal="technical",
-        organization=organization,
-        severity=severity,
-        environment="production",
-        summary="TiKV store disconnected",
-        description="At 10:02 UTC: Region is unavailable.",
-    )
-
-
 def nothing_changed(organization) -> bool:
     return not (
         Subscription.objects.filter(organization=organization).exists()
@@ -58,22 +47,20 @@ def nothing_changed(organization) -> bool:
 @pytest.fixture
 def acme(org_factory):
     """Acme on Basic, owned by alice."""
-    organization, alice, _cluster = org_factory("basic", name="Acme")
-    return organization, alice
+    return org_factory("basic", name="Acme")
 
 
 @pytest.fixture
 def globex(org_factory):
     """Globex on Enterprise, owned by bob."""
-    organization, bob, _cluster = org_factory("enterprise", name="Globex")
-    return organization, bob
+    return org_factory("enterprise", name="Globex")
 
 
 # Upgrade
 
 
 def test_an_owners_upgrade_is_active_at_once(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     plan_upgrade(organization=organization, plan=plan("developer"), actor=alice, card=visa())
     subscription = Subscription.objects.get(organization=organization)
     assert subscription.plan.code == "developer"
@@ -82,14 +69,14 @@ def test_an_owners_upgrade_is_active_at_once(acme):
 
 
 def test_upgrading_to_developer_starts_a_one_month_trial(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     plan_upgrade(organization=organization, plan=plan("developer"), actor=alice, card=visa())
     subscription = Subscription.objects.get(organization=organization)
     assert subscription.trial_ends_at - subscription.started_at == timedelta(days=30)
 
 
 def test_upgrade_keeps_only_brand_last_four_expiry_and_holder(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     plan_upgrade(organization=organization, plan=plan("developer"), actor=alice, card=visa())
     card = Subscription.objects.get(organization=organization).payment_method
     assert (card.brand, card.last4, card.exp_month, card.exp_year, card.holder_name) == (
@@ -102,7 +89,7 @@ def test_upgrade_keeps_only_brand_last_four_expiry_and_holder(acme):
 
 
 def test_upgrade_records_who_when_from_to_and_why(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     plan_upgrade(organization=organization, plan=plan("enterprise"), actor=alice, card=visa())
     change = PlanChange.objects.get(organization=organization)
     assert (change.from_plan.code, change.to_plan.code, change.changed_by) == (
@@ -117,7 +104,7 @@ def test_upgrade_records_who_when_from_to_and_why(acme):
 def test_upgrade_emails_the_other_owners_after_commit(
     acme, member_of, django_capture_on_commit_callbacks
 ):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     second_owner = member_of(organization, role=Membership.Role.OWNER)
     member_of(organization)
     with django_capture_on_commit_callbacks(execute=True):
@@ -128,7 +115,7 @@ def test_upgrade_emails_the_other_owners_after_commit(
 
 
 def test_a_member_who_is_not_an_owner_cannot_upgrade(acme, member_of):
-    organization, _alice = acme
+    organization, _alice, _cluster = acme
     member = member_of(organization)
     with pytest.raises(PermissionDenied):
         plan_upgrade(organization=organization, plan=plan("developer"), actor=member, card=visa())
@@ -137,7 +124,7 @@ def test_a_member_who_is_not_an_owner_cannot_upgrade(acme, member_of):
 
 
 def test_premium_is_not_sold_online(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     with pytest.raises(ValidationError, match="contact sales"):
         plan_upgrade(organization=organization, plan=plan("premium"), actor=alice, card=visa())
     assert nothing_changed(organization)
@@ -145,7 +132,7 @@ def test_premium_is_not_sold_online(acme):
 
 @pytest.mark.parametrize("target", ["developer", "enterprise"])
 def test_upgrading_to_the_current_or_a_lower_plan_is_refused(globex, target):
-    organization, bob = globex
+    organization, bob, _cluster = globex
     with pytest.raises(ValidationError, match="already on Enterprise"):
         plan_upgrade(organization=organization, plan=plan(target), actor=bob, card=visa())
     assert not PaymentMethod.objects.exists()
@@ -153,7 +140,7 @@ def test_upgrading_to_the_current_or_a_lower_plan_is_refused(globex, target):
 
 
 def test_an_invalid_card_changes_nothing(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     with pytest.raises(ValidationError) as refused:
         plan_upgrade(
             organization=organization,
@@ -166,7 +153,7 @@ def test_an_invalid_card_changes_nothing(acme):
 
 
 def test_the_trial_is_given_once(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     plan_upgrade(organization=organization, plan=plan("developer"), actor=alice, card=visa())
     plan_downgrade(organization=organization, plan=plan("basic"), actor=alice)
     plan_upgrade(organization=organization, plan=plan("developer"), actor=alice, card=visa())
@@ -174,7 +161,7 @@ def test_the_trial_is_given_once(acme):
 
 
 def test_moving_on_to_enterprise_ends_the_trial_and_uses_the_new_card(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     plan_upgrade(organization=organization, plan=plan("developer"), actor=alice, card=visa())
     mastercard = visa(number="5555 5555 5555 4444")
     plan_upgrade(organization=organization, plan=plan("enterprise"), actor=alice, card=mastercard)
@@ -184,7 +171,7 @@ def test_moving_on_to_enterprise_ends_the_trial_and_uses_the_new_card(acme):
 
 
 def test_the_callers_organization_reports_the_new_plan_at_once(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     assert plan_for_organization(organization=organization).code == "basic"
     plan_upgrade(organization=organization, plan=plan("developer"), actor=alice, card=visa())
     assert plan_for_organization(organization=organization).code == "developer"
@@ -193,11 +180,11 @@ def test_the_callers_organization_reports_the_new_plan_at_once(acme):
 
 
 def test_after_the_upgrade_the_owner_can_file_a_technical_request(acme):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     with pytest.raises(PermissionDenied):
-        technical_request(organization, alice)
+        file_request(organization=organization, reporter=alice, severity="S2")
     plan_upgrade(organization=organization, plan=plan("developer"), actor=alice, card=visa())
-    ticket = technical_request(organization, alice, severity="S1")
+    ticket = file_request(organization=organization, reporter=alice, severity="S1")
     assert ticket.plan.code == "developer"
     assert (ticket.response_target_minutes, ticket.response_target_business_hours) == (240, True)
 
@@ -206,7 +193,7 @@ def test_after_the_upgrade_the_owner_can_file_a_technical_request(acme):
 
 
 def test_an_owners_downgrade_is_active_at_once_and_recorded(globex):
-    organization, bob = globex
+    organization, bob, _cluster = globex
     plan_downgrade(organization=organization, plan=plan("basic"), actor=bob)
     assert plan_for_organization(organization=organization).code == "basic"
     change = PlanChange.objects.get(organization=organization)
@@ -218,7 +205,7 @@ def test_an_owners_downgrade_is_active_at_once_and_recorded(globex):
 
 
 def test_downgrading_to_developer_gives_no_free_trial(globex):
-    organization, bob = globex
+    organization, bob, _cluster = globex
     plan_downgrade(organization=organization, plan=plan("developer"), actor=bob)
     subscription = Subscription.objects.get(organization=organization)
     assert subscription.plan.code == "developer"
@@ -226,7 +213,7 @@ def test_downgrading_to_developer_gives_no_free_trial(globex):
 
 
 def test_downgrade_emails_the_other_owners(globex, member_of, django_capture_on_commit_callbacks):
-    organization, bob = globex
+    organization, bob, _cluster = globex
     second_owner = member_of(organization, role=Membership.Role.OWNER)
     with django_capture_on_commit_callbacks(execute=True):
         plan_downgrade(organization=organization, plan=plan("basic"), actor=bob)
@@ -235,7 +222,7 @@ def test_downgrade_emails_the_other_owners(globex, member_of, django_capture_on_
 
 
 def test_a_member_who_is_not_an_owner_cannot_downgrade(globex, member_of):
-    organization, _bob = globex
+    organization, _bob, _cluster = globex
     member = member_of(organization)
     with pytest.raises(PermissionDenied):
         plan_downgrade(organization=organization, plan=plan("basic"), actor=member)
@@ -245,37 +232,30 @@ def test_a_member_who_is_not_an_owner_cannot_downgrade(globex, member_of):
 
 @pytest.mark.parametrize("target", ["enterprise", "premium"])
 def test_downgrading_to_the_same_or_a_higher_plan_is_refused(globex, target):
-    organization, bob = globex
+    organization, bob, _cluster = globex
     with pytest.raises(ValidationError, match="not lower than the current plan, Enterprise"):
         plan_downgrade(organization=organization, plan=plan(target), actor=bob)
     assert plan_for_organization(organization=organization).code == "enterprise"
 
 
 def test_after_a_downgrade_to_basic_new_technical_requests_are_refused(globex):
-    organization, bob = globex
+    organization, bob, _cluster = globex
     plan_downgrade(organization=organization, plan=plan("basic"), actor=bob)
     with pytest.raises(PermissionDenied, match="Developer plan or above"):
-        technical_request(organization, bob)
+        file_request(organization=organization, reporter=bob, severity="S2")
     assert not Ticket.objects.exists()
 
 
 def test_after_a_downgrade_account_and_billing_requests_are_still_taken(globex):
-    organization, bob = globex
+    organization, bob, _cluster = globex
     plan_downgrade(organization=organization, plan=plan("basic"), actor=bob)
-    ticket = ticket_create(
-        reporter=bob,
-        portal="billing",
-        organization=organization,
-        severity="S3",
-        summary="Invoice question",
-        description="Last month's invoice.",
-    )
+    ticket = file_request(reporter=bob, organization=organization, portal="billing")
     assert ticket.plan.code == "basic"
 
 
 def test_open_technical_requests_stay_visible_and_open_for_comments(globex):
-    organization, bob = globex
-    ticket = technical_request(organization, bob)
+    organization, bob, _cluster = globex
+    ticket = file_request(organization=organization, reporter=bob, severity="S2")
     plan_downgrade(organization=organization, plan=plan("basic"), actor=bob)
     assert ticket_get_for_user(user=bob, key=ticket.key) == ticket
     comment = ticket_comment_add(ticket=ticket, author=bob, body="Still happening.")
@@ -285,7 +265,7 @@ def test_open_technical_requests_stay_visible_and_open_for_comments(globex):
 @pytest.mark.parametrize("move", ["downgrade", "upgrade"])
 def test_a_request_keeps_the_target_it_was_opened_with(org_factory, move):
     organization, owner, _cluster = org_factory("developer")
-    ticket = technical_request(organization, owner, severity="S1")
+    ticket = file_request(organization=organization, reporter=owner, severity="S1")
     due = ticket.first_response_due_at
     if move == "downgrade":
         plan_downgrade(organization=organization, plan=plan("basic"), actor=owner)
@@ -318,7 +298,7 @@ def inquiry(**overrides):
 def test_a_sales_inquiry_is_stored_and_emailed_to_the_sales_team(
     acme, settings, django_capture_on_commit_callbacks
 ):
-    organization, alice = acme
+    organization, alice, _cluster = acme
     settings.SALES_TEAM_EMAIL = "deals@sales.example"
     with django_capture_on_commit_callbacks(execute=True):
         stored = inquiry(organization=organization, created_by=alice)

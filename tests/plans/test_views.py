@@ -10,9 +10,8 @@ from django.urls import reverse
 from accounts.models import Membership
 from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry
 from plans.selectors import plan_for_organization
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, file_request
 from tickets.models import Comment, Component, Ticket
-from tickets.services import ticket_create
 
 pytestmark = pytest.mark.django_db
 
@@ -454,12 +453,10 @@ def test_bob_downgrades_globex_and_is_refused_new_technical_requests_but_keeps_h
     client, globex
 ):
     organization, bob, cluster = globex
-    open_request = ticket_create(
+    open_request = file_request(
         reporter=bob,
-        portal="technical",
         organization=organization,
         severity="S2",
-        environment="production",
         summary="Slow joins",
         description="Joins got slow after the upgrade.",
     )

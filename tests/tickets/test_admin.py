@@ -1,7 +1,6 @@
 """The support engineers' triage in the admin: who gets in, the list, the request page, the
 actions, and that every change goes through the services (history, clocks, emails)."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -19,10 +18,13 @@ from tests.factories import (
     OrganizationFactory,
     SupportEngineerFactory,
     UserFactory,
+    file_request,
     subscribe,
 )
+from tests.html import parse
 from tickets import services, sla
 from tickets.admin.display import clock_badge
+from tickets.admin.requests import TicketAdmin
 from tickets.models import Attachment, CannedResponse, Comment, Component, Ticket, TicketEvent
 from tickets.sla import response_clock
 
@@ -38,19 +40,6 @@ PNG = (
 
 def change_url(ticket: Ticket) -> str:
     return reverse("admin:tickets_ticket_change", args=[ticket.pk])
-
-
-def raise_ticket(organization, reporter, *, severity="S3", summary="Slow joins", **extra):
-    return services.ticket_create(
-        reporter=reporter,
-        portal="technical",
-        organization=organization,
-        environment="production",
-        severity=severity,
-        summary=summary,
-        description="Joins on the orders table take 40 s since 09:12 UTC.",
-        **extra,
-    )
 
 
 def move_deadline(ticket: Ticket, **delta) -> Ticket:
@@ -78,7 +67,7 @@ def triage_data(ticket: Ticket, **changes) -> dict:
 
 
 def keys_listed(response) -> set[str]:
-    return set(re.findall(r'<th class="field-key"><a href="[^"]+">([A-Z]+-\d+)</a>', response.text))
+    return {cell.find("a").text for cell in parse(response.text).find_all("th", class_="field-key")}
 
 
 @pytest.fixture
@@ -93,7 +82,7 @@ def customer(enterprise_org):
 
 @pytest.fixture
 def ticket(customer_org, customer):
-    return raise_ticket(customer_org, customer)
+    return file_request(organization=customer_org, reporter=customer)
 
 
 @pytest.fixture
@@ -186,23 +175,30 @@ def test_engineer_cannot_delete_requests(as_engineer, ticket):
 @pytest.fixture
 def queue_tickets(customer_org, customer, engineer):
     """One request per queue: on track and nobody's, mine, breaching, and a resolved one."""
-    nobodys = raise_ticket(customer_org, customer, severity="S2", summary="Nobody has it")
-    mine = raise_ticket(customer_org, customer, severity="S3", summary="Mine")
+    nobodys = file_request(
+        organization=customer_org, reporter=customer, severity="S2", summary="Nobody has it"
+    )
+    mine = file_request(organization=customer_org, reporter=customer, severity="S3", summary="Mine")
     services.ticket_assign(ticket=mine, actor=engineer, assignee=engineer)
-    breaching = raise_ticket(customer_org, customer, severity="S1", summary="Cluster down")
+    breaching = file_request(
+        organization=customer_org, reporter=customer, severity="S1", summary="Cluster down"
+    )
     services.ticket_assign(ticket=breaching, actor=engineer, assignee=SupportEngineerFactory())
-    done = raise_ticket(customer_org, customer, severity="S4", summary="Answered")
+    done = file_request(
+        organization=customer_org, reporter=customer, severity="S4", summary="Answered"
+    )
     services.ticket_status_change(ticket=done, actor=engineer, to_status="resolved")
     return {"nobodys": nobodys, "mine": mine, "breaching": breaching, "done": done}
 
 
 def queue_links(response) -> dict[str, tuple[str, int]]:
-    rows = re.findall(
-        r'<tr data-queue="(\w+)">\s*<th scope="row"><a href="([^"]+)">[^<]+</a></th>\s*'
-        r'<td class="hc-queue-count"><strong>(\d+)</strong>',
-        response.text,
-    )
-    return {name: (url.replace("&amp;", "&"), int(count)) for name, url, count in rows}
+    return {
+        row.attrs["data-queue"]: (
+            row.find("a").attrs["href"],
+            int(row.find("td", class_="hc-queue-count").text),
+        )
+        for row in parse(response.text).find_all("tr", data_queue=True)
+    }
 
 
 def test_index_shows_the_queues_with_live_counts(as_engineer, queue_tickets):
@@ -231,8 +227,12 @@ def test_each_queue_link_lists_what_it_counts(as_engineer, queue_tickets, queue,
 
 
 def test_breaching_queue_puts_the_nearest_deadline_first(as_engineer, customer_org, customer):
-    later = move_deadline(raise_ticket(customer_org, customer, severity="S1"), minutes=50)
-    sooner = move_deadline(raise_ticket(customer_org, customer, severity="S1"), minutes=10)
+    later = move_deadline(
+        file_request(organization=customer_org, reporter=customer, severity="S1"), minutes=50
+    )
+    sooner = move_deadline(
+        file_request(organization=customer_org, reporter=customer, severity="S1"), minutes=10
+    )
     url, count = queue_links(as_engineer.get("/admin/"))["breaching"]
     page = as_engineer.get(url).text
     assert count == 2
@@ -312,23 +312,27 @@ def test_clock_shows_breached_after_a_late_first_reply(ticket, engineer):
 @pytest.fixture
 def clock_states(customer_org, customer, engineer, basic_org):
     """One request in each first-response state, made through the services."""
-    on_track = raise_ticket(customer_org, customer, severity="S2", summary="On track")
-    at_risk = raise_ticket(customer_org, customer, severity="S1", summary="At risk")
-    breached = move_deadline(raise_ticket(customer_org, customer, summary="Late"), minutes=-3)
-    paused = raise_ticket(customer_org, customer, summary="Paused")
+    on_track = file_request(
+        organization=customer_org, reporter=customer, severity="S2", summary="On track"
+    )
+    at_risk = file_request(
+        organization=customer_org, reporter=customer, severity="S1", summary="At risk"
+    )
+    breached = move_deadline(
+        file_request(organization=customer_org, reporter=customer, summary="Late"), minutes=-3
+    )
+    paused = file_request(organization=customer_org, reporter=customer, summary="Paused")
     services.ticket_status_change(ticket=paused, actor=engineer, to_status="waiting_for_customer")
-    met = raise_ticket(customer_org, customer, summary="Answered in time")
+    met = file_request(organization=customer_org, reporter=customer, summary="Answered in time")
     services.ticket_comment_add(ticket=met, author=engineer, body="Here is the fix.")
-    late = move_deadline(raise_ticket(customer_org, customer, summary="Answered late"), minutes=-1)
+    late = move_deadline(
+        file_request(organization=customer_org, reporter=customer, summary="Answered late"),
+        minutes=-1,
+    )
     services.ticket_comment_add(ticket=late, author=engineer, body="Sorry.")
     basic_org_, basic_owner, _cluster = basic_org
-    untimed = services.ticket_create(
-        reporter=basic_owner,
-        portal="billing",
-        organization=basic_org_,
-        severity="S3",
-        summary="Invoice",
-        description="Which invoice?",
+    untimed = file_request(
+        reporter=basic_owner, organization=basic_org_, portal="billing", summary="Invoice"
     )
     return {
         "on_track": {on_track},
@@ -349,11 +353,11 @@ def test_sla_filter_agrees_with_the_clock(as_engineer, clock_states, state):
 
 
 def test_assignee_filter(as_engineer, engineer, customer_org, customer):
-    mine = raise_ticket(customer_org, customer, summary="Mine")
+    mine = file_request(organization=customer_org, reporter=customer, summary="Mine")
     services.ticket_assign(ticket=mine, actor=engineer, assignee=engineer)
-    colleagues = raise_ticket(customer_org, customer, summary="A colleague's")
+    colleagues = file_request(organization=customer_org, reporter=customer, summary="A colleague's")
     services.ticket_assign(ticket=colleagues, actor=engineer, assignee=SupportEngineerFactory())
-    nobodys = raise_ticket(customer_org, customer, summary="Nobody's")
+    nobodys = file_request(organization=customer_org, reporter=customer, summary="Nobody's")
     assert keys_listed(as_engineer.get(CHANGELIST, {"assignee": "me"})) == {mine.key}
     assert keys_listed(as_engineer.get(CHANGELIST, {"assignee": "none"})) == {nobodys.key}
     assert keys_listed(as_engineer.get(CHANGELIST, {"assignee": "any"})) == {
@@ -364,17 +368,18 @@ def test_assignee_filter(as_engineer, engineer, customer_org, customer):
 
 def test_field_filters(as_engineer, engineer, customer_org, customer, basic_org):
     tikv = Component.objects.get(name="TiKV")
-    s1 = raise_ticket(customer_org, customer, severity="S1", components=[tikv])
-    s3 = raise_ticket(customer_org, customer, severity="S3")
+    s1 = file_request(
+        organization=customer_org, reporter=customer, severity="S1", components=[tikv]
+    )
+    s3 = file_request(organization=customer_org, reporter=customer, severity="S3")
     services.ticket_status_change(ticket=s3, actor=engineer, to_status="in_progress")
     basic, basic_owner, _cluster = basic_org
-    billing = services.ticket_create(
+    billing = file_request(
         reporter=basic_owner,
-        portal="billing",
         organization=basic,
+        portal="billing",
         severity="S4",
         summary="VAT number",
-        description="Add our VAT number.",
     )
 
     def listed(**params):
@@ -393,11 +398,13 @@ def test_search(as_engineer, field):
     subscribe(organization, "enterprise")
     reporter = UserFactory(email="wesker@umbrella.example")
     MembershipFactory(user=reporter, organization=organization, role=Membership.Role.OWNER)
-    wanted = raise_ticket(organization, reporter, summary="Replication lag on tikv-3")
+    wanted = file_request(
+        organization=organization, reporter=reporter, summary="Replication lag on tikv-3"
+    )
     other_org, other_owner = OrganizationFactory(name="Initrode"), UserFactory()
     subscribe(other_org, "enterprise")
     MembershipFactory(user=other_owner, organization=other_org)
-    raise_ticket(other_org, other_owner, summary="Backup failed")
+    file_request(organization=other_org, reporter=other_owner, summary="Backup failed")
     term = {
         "key prefix": wanted.key.rsplit("-", 1)[0] + "-",
         "summary": "replication LAG",
@@ -412,8 +419,8 @@ def test_search(as_engineer, field):
 
 @pytest.mark.parametrize("typed", ["{key}", " {lower} ", "{lower}"])
 def test_an_exact_key_in_the_search_opens_that_request(as_engineer, customer_org, customer, typed):
-    raise_ticket(customer_org, customer, summary="Another one")
-    wanted = raise_ticket(customer_org, customer, summary="The one")
+    file_request(organization=customer_org, reporter=customer, summary="Another one")
+    wanted = file_request(organization=customer_org, reporter=customer, summary="The one")
     query = typed.format(key=wanted.key, lower=wanted.key.lower())
     response = as_engineer.get(CHANGELIST, {"q": query})
     assert response.status_code == 302
@@ -438,9 +445,9 @@ def make_tickets(count: int) -> None:
         subscribe(organization, ["developer", "enterprise", "premium"][number % 3])
         reporter = UserFactory()
         MembershipFactory(user=reporter, organization=organization, role=Membership.Role.OWNER)
-        ticket = raise_ticket(
-            organization,
-            reporter,
+        ticket = file_request(
+            organization=organization,
+            reporter=reporter,
             severity=["S1", "S2", "S3", "S4"][number % 4],
             summary=f"Problem {number}",
             components=components[: number % 4],
@@ -466,12 +473,12 @@ def test_ticket_list_needs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         response = as_engineer.get(CHANGELIST)
     assert response.status_code == 200
-    assert len(keys_listed(response)) == count
+    assert len(keys_listed(response)) == min(count, TicketAdmin.list_per_page)
 
 
 def test_ticket_list_queries_do_not_grow_with_the_number_of_tickets(as_engineer):
     counts = []
-    for batch in (5, 55):
+    for batch in (5, 40):
         make_tickets(batch)
         with CaptureQueriesContext(connection) as queries:
             response = as_engineer.get(CHANGELIST, {"sla": "on_track", "assignee": "any"})
@@ -552,9 +559,9 @@ def test_search_is_served_by_indexes(rf, engineer, query):
 
 def test_page_shows_every_request_field(as_engineer, customer_org, customer, enterprise_org):
     cluster = enterprise_org[2]
-    ticket = raise_ticket(
-        customer_org,
-        customer,
+    ticket = file_request(
+        organization=customer_org,
+        reporter=customer,
         cluster=cluster,
         components=[Component.objects.get(name="TiFlash")],
         affects_version="v8.5.1",
@@ -593,8 +600,8 @@ def test_page_shows_the_whole_conversation_and_history_in_order(as_engineer, tic
     ]
     assert positions == sorted(positions)
     assert "Internal note: never shown to the customer" in page
-    history = page[page.index('id="ticket-history"') :]
-    kinds = re.findall(r'<tr data-kind="(\w+)">', history)
+    history = parse(page).find(id="ticket-history")
+    kinds = [row.attrs["data-kind"] for row in history.find_all("tr", data_kind=True)]
     assert kinds == ["created", "comment", "first_response", "note", "comment"]
 
 
@@ -677,7 +684,7 @@ def test_reply_with_attachment_and_download(as_engineer, client, ticket, outside
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PNG
     assert download["Content-Disposition"].startswith("attachment")
-    other = raise_ticket(ticket.organization, ticket.reporter)
+    other = file_request(organization=ticket.organization, reporter=ticket.reporter)
     wrong_ticket = reverse("admin:tickets_ticket_attachment", args=[other.pk, attachment.pk])
     assert as_engineer.get(wrong_ticket).status_code == 404
     client.force_login(outsider)
@@ -799,7 +806,7 @@ def run_action(client, action, tickets, **extra):
 
 
 def test_action_assign_to_me(as_engineer, engineer, customer_org, customer):
-    tickets = [raise_ticket(customer_org, customer) for _ in range(3)]
+    tickets = [file_request(organization=customer_org, reporter=customer) for _ in range(3)]
     response = run_action(as_engineer, "assign_to_me", tickets)
     assert "3 requests assigned to you." in response.text
     assert Ticket.objects.filter(assignee=engineer).count() == 3
@@ -809,7 +816,7 @@ def test_action_assign_to_me(as_engineer, engineer, customer_org, customer):
 def test_action_assign_to_asks_for_the_engineer_then_assigns(
     as_engineer, engineer, customer_org, customer
 ):
-    tickets = [raise_ticket(customer_org, customer) for _ in range(2)]
+    tickets = [file_request(organization=customer_org, reporter=customer) for _ in range(2)]
     colleague = SupportEngineerFactory()
     page = run_action(as_engineer, "assign_to", tickets)
     assert "Assign these requests to a support engineer" in page.text
@@ -838,7 +845,7 @@ def test_action_assign_to_asks_for_the_engineer_then_assigns(
     ],
 )
 def test_status_actions(as_engineer, engineer, customer_org, customer, action, status):
-    tickets = [raise_ticket(customer_org, customer) for _ in range(2)]
+    tickets = [file_request(organization=customer_org, reporter=customer) for _ in range(2)]
     run_action(as_engineer, action, tickets)
     assert set(Ticket.objects.values_list("status", flat=True)) == {status}
     assert TicketEvent.objects.filter(kind="status", actor=engineer).count() == 2
@@ -847,8 +854,8 @@ def test_status_actions(as_engineer, engineer, customer_org, customer, action, s
 def test_status_action_reports_the_requests_a_service_refused(
     as_engineer, engineer, customer_org, customer
 ):
-    open_ticket = raise_ticket(customer_org, customer)
-    canceled = raise_ticket(customer_org, customer)
+    open_ticket = file_request(organization=customer_org, reporter=customer)
+    canceled = file_request(organization=customer_org, reporter=customer)
     services.ticket_status_change(ticket=canceled, actor=engineer, to_status="canceled")
     response = run_action(as_engineer, "mark_in_progress", [open_ticket, canceled])
     assert "1 request set to In progress." in response.text
@@ -877,8 +884,8 @@ def test_organization_page_shows_plan_members_clusters_history_and_open_requests
 ):
     organization, owner, cluster = enterprise_org
     colleague = member_of(organization)
-    open_ticket = raise_ticket(organization, owner, summary="Still open")
-    closed = raise_ticket(organization, owner, summary="Long done")
+    open_ticket = file_request(organization=organization, reporter=owner, summary="Still open")
+    closed = file_request(organization=organization, reporter=owner, summary="Long done")
     services.ticket_status_change(ticket=closed, actor=engineer, to_status="canceled")
     page = as_engineer.get(reverse("admin:accounts_organization_change", args=[organization.pk]))
     assert page.status_code == 200
@@ -900,7 +907,7 @@ def test_organization_page_shows_plan_members_clusters_history_and_open_requests
 
 def test_organization_list_shows_plan_and_open_requests(as_engineer, enterprise_org, basic_org):
     organization, owner, _cluster = enterprise_org
-    raise_ticket(organization, owner)
+    file_request(organization=organization, reporter=owner)
     page = as_engineer.get("/admin/accounts/organization/").text
     assert "Enterprise" in page
     assert "Basic" in page
@@ -918,7 +925,7 @@ def test_open_requests_on_an_organization_are_hidden_from_staff_outside_the_grou
     client, outsider, enterprise_org
 ):
     organization, owner, _cluster = enterprise_org
-    ticket = raise_ticket(organization, owner)
+    ticket = file_request(organization=organization, reporter=owner)
     outsider.user_permissions.add(Permission.objects.get(codename="view_organization"))
     client.force_login(outsider)
     page = client.get(reverse("admin:accounts_organization_change", args=[organization.pk]))
@@ -939,16 +946,9 @@ def test_assignee_autocomplete_offers_staff(as_engineer, engineer, outsider, cus
 
 
 def test_engineers_see_the_customers_rating(client, engineer, enterprise_org):
-    from tickets import services
-
     organization, owner, _cluster = enterprise_org
-    ticket = services.ticket_create(
-        reporter=owner,
-        portal="billing",
-        organization=organization,
-        severity="S3",
-        summary="Rated request",
-        description="d",
+    ticket = file_request(
+        reporter=owner, organization=organization, portal="billing", summary="Rated request"
     )
     services.ticket_status_change(ticket=ticket, actor=engineer, to_status="resolved")
     services.ticket_rate(ticket=ticket, actor=owner, rating=5, comment="Great help")

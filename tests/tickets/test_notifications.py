@@ -13,7 +13,7 @@ from accounts.models import Membership
 from helpcenter.mail.models import OutboundEmail
 from plans.models import Plan, SalesInquiry
 from plans.services import plan_downgrade, sales_inquiry_create
-from tests.factories import SupportEngineerFactory
+from tests.factories import SupportEngineerFactory, file_request
 from tickets import services
 from tickets.models import Ticket, TicketNotificationSetting
 from tickets.notifications import unsubscribe_token, unsubscribe_token_read
@@ -61,13 +61,12 @@ def people(enterprise_org, member_of, engineer):
 @pytest.fixture
 def ticket(people, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = services.ticket_create(
+        ticket = file_request(
             reporter=people["reporter"],
-            portal="billing",
             organization=people["organization"],
+            portal="billing",
             summary="Charged twice & no refund",
             description="Two identical charges on 3 October.",
-            severity="S3",
             shared_with_organization=True,
         )
         services.ticket_sharing_update(

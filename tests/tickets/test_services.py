@@ -13,6 +13,7 @@ from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     UserFactory,
+    file_request,
     subscribe,
 )
 from tickets import services
@@ -23,30 +24,27 @@ pytestmark = pytest.mark.django_db
 
 
 def technical(reporter, organization, **overrides):
-    fields = {
-        "reporter": reporter,
-        "portal": "technical",
-        "organization": organization,
-        "summary": "Queries time out",
-        "description": "Since 10:02 UTC every query on orders times out.",
-        "severity": "S2",
-        "environment": "production",
-    }
-    fields.update(overrides)
-    return services.ticket_create(**fields)
+    return file_request(
+        reporter=reporter,
+        organization=organization,
+        severity=overrides.pop("severity", "S2"),
+        summary=overrides.pop("summary", "Queries time out"),
+        description=overrides.pop(
+            "description", "Since 10:02 UTC every query on orders times out."
+        ),
+        **overrides,
+    )
 
 
 def billing(reporter, organization=None, **overrides):
-    fields = {
-        "reporter": reporter,
-        "portal": "billing",
-        "organization": organization,
-        "summary": "Invoice question",
-        "description": "Why was I charged twice?",
-        "severity": "S3",
-    }
-    fields.update(overrides)
-    return services.ticket_create(**fields)
+    return file_request(
+        reporter=reporter,
+        organization=organization,
+        portal="billing",
+        summary=overrides.pop("summary", "Invoice question"),
+        description=overrides.pop("description", "Why was I charged twice?"),
+        **overrides,
+    )
 
 
 def test_a_technical_request_gets_a_key_the_plan_target_and_a_history(enterprise_org):

@@ -2,7 +2,10 @@ import csv
 import io
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership
@@ -11,6 +14,7 @@ from tests.factories import (
     MembershipFactory,
     TicketFactory,
     UserFactory,
+    file_request,
 )
 from tickets import services
 from tickets.models import Attachment, Comment, Component, Ticket
@@ -52,16 +56,8 @@ def technical_form(organization, cluster=None, **overrides):
 @pytest.fixture
 def shared_ticket(enterprise_org):
     organization, owner, cluster = enterprise_org
-    return services.ticket_create(
-        reporter=owner,
-        portal="technical",
-        organization=organization,
-        cluster=cluster,
-        environment="production",
-        severity="S3",
-        summary="Slow joins",
-        description="Joins are slow.",
-        shared_with_organization=True,
+    return file_request(
+        reporter=owner, organization=organization, cluster=cluster, shared_with_organization=True
     )
 
 
@@ -342,7 +338,7 @@ def test_csv_export_has_the_filtered_rows_only(client, enterprise_org, org_facto
     client.force_login(owner)
     response = client.get("/requests/export.csv", {"status": "open"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:2] == ["Key", "Summary"]
     assert [row[1] for row in rows[1:]] == ["'=HYPERLINK(evil)"]
 
@@ -489,13 +485,11 @@ REQUEST_URLS = [
 @pytest.fixture
 def private_ticket_with_file(enterprise_org):
     organization, owner, _cluster = enterprise_org
-    ticket = services.ticket_create(
+    ticket = file_request(
         reporter=owner,
-        portal="billing",
         organization=organization,
-        severity="S3",
+        portal="billing",
         summary="Private invoice",
-        description="d",
         shared_with_organization=False,
         attachments=[SimpleUploadedFile("i.txt", b"invoice")],
     )
@@ -511,8 +505,11 @@ def visit(client, method, url, ticket, attachment):
 
 @pytest.mark.parametrize(("method", "url"), REQUEST_URLS)
 def test_anonymous_visitor_is_sent_to_log_in(client, private_ticket_with_file, method, url):
-    response = visit(client, method, url, *private_ticket_with_file)
-    assert response.status_code == 302 and "/accounts/login/" in response.url
+    ticket, attachment = private_ticket_with_file
+    response = visit(client, method, url, ticket, attachment)
+    assert response.status_code == 302
+    path = url.format(key=ticket.key, attachment=attachment.pk)
+    assert response.url == f"/accounts/login/?next={path}"
 
 
 @pytest.mark.parametrize(("method", "url"), REQUEST_URLS)
@@ -531,6 +528,35 @@ def test_same_organization_member_gets_404_while_private(
     assert visit(client, method, url, *private_ticket_with_file).status_code == 404
 
 
+# What letting in means, URL by URL: the page itself, the file, or the request page again with
+# the message of what was done (or refused). A refused action also redirects, so the message is
+# part of the outcome.
+LET_IN = {
+    "/requests/{key}/": ("page", "Private invoice"),
+    "/requests/{key}/comments/": ("back", "Your comment was added."),
+    "/requests/{key}/resolve/": ("back", "This request is resolved."),
+    "/requests/{key}/reopen/": ("back", "This request is open again."),
+    "/requests/{key}/sharing/": ("back", "Sharing updated."),
+    "/requests/{key}/notifications/": (
+        "back",
+        "You will no longer get emails about this request, except when it is resolved.",
+    ),
+    "/requests/{key}/rating/": ("back", "Choose a rating from 1 to 5."),
+    "/requests/{key}/attachments/{attachment}/": ("file", b"invoice"),
+}
+
+
+def outcome(response, ticket):
+    """What the visitor met, in the terms of LET_IN."""
+    if response.status_code == 302:
+        assert response.url == f"/requests/{ticket.key}/"
+        return ("back", " ".join(str(m) for m in get_messages(response.wsgi_request)))
+    assert response.status_code == 200, response.status_code
+    if response.get("Content-Disposition", "").startswith("attachment;"):
+        return ("file", b"".join(response.streaming_content))
+    return ("page", "Private invoice" if "Private invoice" in response.text else response.text)
+
+
 @pytest.mark.parametrize(("method", "url"), REQUEST_URLS)
 def test_same_organization_member_is_let_in_once_shared(
     client, private_ticket_with_file, member_of, method, url
@@ -539,18 +565,19 @@ def test_same_organization_member_is_let_in_once_shared(
     ticket.shared_with_organization = True
     ticket.save(update_fields=["shared_with_organization"])
     client.force_login(member_of(ticket.organization))
-    status = visit(client, method, url, *private_ticket_with_file).status_code
+    response = visit(client, method, url, *private_ticket_with_file)
     if "sharing" in url:
-        assert status == 403, "only the reporter decides who sees a request"
+        assert response.status_code == 403, "only the reporter decides who sees a request"
     else:
-        assert status in (200, 302)
+        assert outcome(response, ticket) == LET_IN[url]
 
 
 @pytest.mark.parametrize(("method", "url"), REQUEST_URLS)
 def test_reporter_is_let_in(client, private_ticket_with_file, method, url):
     ticket, _attachment = private_ticket_with_file
     client.force_login(ticket.reporter)
-    assert visit(client, method, url, *private_ticket_with_file).status_code in (200, 302)
+    response = visit(client, method, url, *private_ticket_with_file)
+    assert outcome(response, ticket) == LET_IN[url]
 
 
 def test_attachment_of_another_request_is_404_even_with_access_to_this_one(
@@ -573,7 +600,24 @@ def test_csv_export_never_contains_another_organizations_rows(client, basic_org,
     TicketFactory(organization=other, reporter=other_owner, summary="Secret of other org")
     client.force_login(owner)
     response = client.get("/requests/export.csv", {"status": "all"})
-    assert "Secret of other org" not in response.content.decode()
+    assert "Secret of other org" not in b"".join(response.streaming_content).decode()
+
+
+def test_csv_export_streams_rows_as_it_reads_them(client, enterprise_org):
+    """The rows are read while the file is sent, not gathered first, so a 10,000-row export
+    keeps the worker's memory flat."""
+    organization, owner, _cluster = enterprise_org
+    TicketFactory.create_batch(3, organization=organization, reporter=owner)
+    client.force_login(owner)
+    response = client.get("/requests/export.csv", {"status": "all"})
+    assert response.streaming
+    lines = iter(response.streaming_content)
+    with CaptureQueriesContext(connection) as queries:
+        assert next(lines).startswith(b"Key,Summary")
+        assert not any("tickets_ticket" in query["sql"] for query in queries)
+        rest = b"".join(lines).decode()
+    assert any('"tickets_ticket"' in query["sql"] for query in queries)
+    assert len(rest.splitlines()) == 3
 
 
 def test_unsubscribe_link_turns_notifications_off_without_login(client, shared_ticket):
