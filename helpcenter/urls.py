@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
+from helpcenter.views import ReadinessView, healthz
 from tickets.reports.views import SupportReportsCsvView, SupportReportsView
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
+    path("readyz/", ReadinessView.as_view(), name="readyz"),
     path(
         "admin/reports/",
         admin.site.admin_view(SupportReportsView.as_view()),
@@ -22,3 +25,5 @@ urlpatterns = [
     path("", include("knowledge.urls")),
     path("", include("tickets.urls")),
 ]
+
+handler500 = "helpcenter.views.server_error"

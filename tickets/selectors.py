@@ -22,10 +22,15 @@ from tickets.sla import breached_q, due_within_q
 
 
 def is_support_engineer(*, user: User) -> bool:
-    """`support_engineer_q` for one user (no query for the anonymous, inactive and superusers)."""
+    """`support_engineer_q` for one user: no query for the anonymous, inactive and superusers,
+    one per user object otherwise (the answer is kept on it for the rest of the request)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or User.objects.filter(support_engineer_q(), pk=user.pk).exists()
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_is_support_engineer"):
+        user._is_support_engineer = User.objects.filter(support_engineer_q(), pk=user.pk).exists()
+    return user._is_support_engineer
 
 
 def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:

@@ -17,10 +17,8 @@ Status = Ticket.Status
 
 
 def request_is_engineer(request) -> bool:
-    """`is_support_engineer` for this request, asked once however many hooks need it."""
-    if not hasattr(request, "_support_engineer"):
-        request._support_engineer = is_support_engineer(user=request.user)
-    return request._support_engineer
+    """`is_support_engineer` for the person making this request (answered once per request)."""
+    return is_support_engineer(user=request.user)
 
 
 def duration_label(value: timedelta) -> str:
