@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
@@ -21,14 +22,17 @@ from helpcenter.uploads import RequestSizeLimitUploadHandler, UploadTooLarge, re
 from tests.factories import TicketFactory
 
 
+@login_not_required
 def _raise_error(request):
     raise RuntimeError("the database fell over")
 
 
+@login_not_required
 def _raise_bad_request(request):
     raise SuspiciousOperation("tampered")
 
 
+@login_not_required
 def _raise_permission_denied(request):
     raise PermissionDenied
 
