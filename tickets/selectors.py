@@ -256,7 +256,7 @@ def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str
         aggregates[name] = Count("pk", filter=condition)
         aggregates[f"{name}__due_soon"] = Count("pk", filter=condition & due_soon)
         aggregates[f"{name}__breached"] = Count("pk", filter=condition & breached)
-    # Every queue holds open requests only, so only those are read (through the status index).
+    # Every queue holds open requests only: they are counted from ticket_open_queue_idx alone.
     counts = (
         tickets_for_support(user=user)
         .filter(status__in=Ticket.OPEN_STATUSES)

@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
         ('accounts', '0003_security_events'),
         ('plans', '0003_next_response_and_resolution_targets'),
         ('tickets', '0009_declared_indexes'),
+        ('tickets', '0009_ticket_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
