@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that no worker picked up within the minute is replaced by the next one.
         "options": {"expires": 50},
     },
+    "sla-alerts": {
+        "task": "tickets.tasks.sla_alerts_send",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
     "monthly-support-reports": {
         "task": "tickets.tasks.support_reports_monthly",
         "schedule": crontab(minute=5),

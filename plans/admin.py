@@ -23,7 +23,13 @@ class PlanPortalInline(admin.TabularInline):
 
 class ResponseTargetInline(admin.TabularInline):
     model = ResponseTarget
-    fields = ("severity", "minutes", "business_hours")
+    fields = (
+        "severity",
+        "minutes",
+        "next_response_minutes",
+        "resolution_minutes",
+        "business_hours",
+    )
     extra = 0
 
 

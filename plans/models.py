@@ -139,14 +139,34 @@ class PlanPortal(models.Model):
 
 
 class ResponseTarget(models.Model):
-    """Time to first response an engineer promises, per plan and severity."""
+    """The times an engineer promises, per plan and severity: the first response (the vendor's
+    published table), the next response after each customer comment, and the resolution. The
+    last two ship with defaults (see the README); administrators edit all three."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="response_targets")
     severity = models.CharField(_("severity"), max_length=2, choices=Severity)
-    minutes = models.PositiveIntegerField(_("minutes"), validators=[MinValueValidator(1)])
+    minutes = models.PositiveIntegerField(
+        _("first response (minutes)"), validators=[MinValueValidator(1)]
+    )
+    next_response_minutes = models.PositiveIntegerField(
+        _("next response (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("After each customer comment. Empty: no target. Default: the first response."),
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("From the request to its resolution. Empty: no target."),
+    )
     business_hours = models.BooleanField(
         _("business hours"),
-        help_text=_("Counted 9:00-18:00 Monday to Friday in the organization's time zone."),
+        help_text=_(
+            "All three are counted 9:00-18:00 Monday to Friday in the organization's time zone."
+        ),
     )
 
     class Meta:
@@ -154,6 +174,16 @@ class ResponseTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "severity"], name="response_target_unique"),
             models.CheckConstraint(condition=models.Q(minutes__gt=0), name="response_target_pos"),
+            models.CheckConstraint(
+                condition=models.Q(next_response_minutes__isnull=True)
+                | models.Q(next_response_minutes__gt=0),
+                name="response_target_next_pos",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolution_minutes__isnull=True)
+                | models.Q(resolution_minutes__gt=0),
+                name="response_target_resolution_pos",
+            ),
             models.CheckConstraint(
                 condition=models.Q(severity__in=["S1", "S2", "S3", "S4"]),
                 name="response_target_severity_valid",

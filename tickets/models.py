@@ -135,6 +135,23 @@ class Ticket(models.Model):
     sla_paused_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Set while the request waits for the customer.")
     )
+    first_response_warn_at = models.DateTimeField(null=True, blank=True)
+    next_response_target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    next_response_started_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("The customer comment that started the clock.")
+    )
+    next_response_due_at = models.DateTimeField(null=True, blank=True)
+    next_response_warn_at = models.DateTimeField(null=True, blank=True)
+    next_responded_at = models.DateTimeField(null=True, blank=True)
+    resolution_target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    active_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The soonest due time of the running targets; the queues sort by it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -219,6 +236,28 @@ class Ticket(models.Model):
             models.Index(fields=["reporter", "-last_activity_at"], name="ticket_reporter_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["first_response_due_at"], name="ticket_response_due_idx"),
+            models.Index(
+                fields=["active_due_at", "severity", "created_at"],
+                name="ticket_open_urgency_idx",
+                condition=Q(
+                    status__in=["waiting_for_support", "in_progress", "waiting_for_customer"]
+                ),
+            ),
+            models.Index(
+                fields=["first_response_warn_at"],
+                name="ticket_first_warn_idx",
+                condition=Q(first_responded_at__isnull=True),
+            ),
+            models.Index(
+                fields=["resolution_warn_at"],
+                name="ticket_resolution_warn_idx",
+                condition=Q(resolution_warn_at__isnull=False),
+            ),
+            models.Index(
+                fields=["next_response_warn_at"],
+                name="ticket_next_warn_idx",
+                condition=Q(next_response_warn_at__isnull=False),
+            ),
             models.Index(fields=["severity"], name="ticket_severity_idx"),
             models.Index(fields=["portal"], name="ticket_portal_idx"),
             # Search (icontains) on the key, summary and description.
@@ -363,6 +402,47 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} {self.kind}: {self.from_value} -> {self.to_value}"
+
+
+class SlaAlert(models.Model):
+    """An "at risk" or "breached" warning sent about one target of one request. The unique
+    constraint makes it once per target (and per next-response round), however many beat
+    processes or task retries try."""
+
+    class Target(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("First response")
+        NEXT_RESPONSE = "next_response", _("Next response")
+        RESOLUTION = "resolution", _("Resolution")
+
+    class Level(models.TextChoices):
+        AT_RISK = "at_risk", _("At risk")
+        BREACHED = "breached", _("Breached")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_alerts")
+    target = models.CharField(max_length=16, choices=Target)
+    level = models.CharField(max_length=8, choices=Level)
+    round_started_at = models.DateTimeField(
+        help_text=_("When the target's clock started: next-response rounds alert separately.")
+    )
+    recipient = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "target", "level", "round_started_at"], name="sla_alert_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(target__in=["first_response", "next_response", "resolution"]),
+                name="sla_alert_target_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["at_risk", "breached"]), name="sla_alert_level_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.target} {self.level}"
 
 
 class TicketViewer(models.Model):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from helpcenter.mail.services import outbound_email_queue
-from tickets.models import Comment, Ticket, TicketEvent
+from tickets.models import Comment, SlaAlert, Ticket, TicketEvent
 from tickets.selectors import customer_recipients, is_support_engineer
 
 UNSUBSCRIBE_SALT = "tickets.notifications-off"
@@ -141,3 +141,23 @@ def ticket_merged(*, duplicate: Ticket, target: Ticket) -> None:
             target=target,
             ticket_url=_ticket_url(target),
         )
+
+
+def sla_alert(*, alert: SlaAlert, due_at) -> None:
+    """ "At risk" or "breached" to the assignee, or the team address while nobody has it."""
+    ticket = alert.ticket
+    round_key = alert.round_started_at.isoformat()
+    outbound_email_queue(
+        event_key=f"sla:{ticket.pk}:{alert.target}:{alert.level}:{round_key}",
+        to_email=alert.recipient,
+        template_name="sla_alert",
+        context={
+            "ticket": ticket,
+            "ticket_url": settings.SITE_URL
+            + reverse("admin:tickets_ticket_change", args=[ticket.pk]),
+            "target_label": alert.get_target_display(),
+            "breached": alert.level == SlaAlert.Level.BREACHED,
+            "due_at": due_at,
+            "for_support": True,
+        },
+    )

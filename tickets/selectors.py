@@ -18,7 +18,7 @@ from tickets.models import (
     TicketViewer,
     support_engineer_q,
 )
-from tickets.sla import ClockState, clock_state_q
+from tickets.sla import breached_q, due_within_q
 
 
 def is_support_engineer(*, user: User) -> bool:
@@ -223,27 +223,53 @@ def customer_recipients(
 # Support triage in the admin: queues, the ticket page.
 
 
+DUE_SOON_WITHIN = timedelta(hours=1)
+
+
 def support_queue_filters(*, user: User, now: datetime | None = None) -> dict[str, Q]:
-    """The triage queues: open requests, then mine, nobody's, and those breaching within an
-    hour (still saveable: the clock runs and less than an hour is left)."""
+    """The triage queues: open requests, then mine, nobody's, and those whose soonest running
+    target (first response, next response or resolution) falls due within the hour."""
     open_requests = Q(status__in=Ticket.OPEN_STATUSES)
     return {
         "all_open": open_requests,
         "mine": open_requests & Q(assignee=user),
         "unassigned": open_requests & Q(assignee__isnull=True),
-        "breaching": open_requests & clock_state_q(state=ClockState.AT_RISK, now=now),
+        "breaching": open_requests & due_within_q(within=DUE_SOON_WITHIN, now=now),
     }
 
 
-def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
-    """How many requests each queue holds, in one query."""
+@dataclass(frozen=True)
+class QueueCount:
+    total: int
+    due_soon: int  # breaching within the hour
+    breached: int
+
+
+def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str, QueueCount]:
+    """How many requests each queue holds, how many of them fall due within the hour and how
+    many are already breached, in one query."""
+    now = now or timezone.now()
     filters = support_queue_filters(user=user, now=now)
+    due_soon, breached = due_within_q(within=DUE_SOON_WITHIN, now=now), breached_q(now=now)
+    aggregates = {}
+    for name, condition in filters.items():
+        aggregates[name] = Count("pk", filter=condition)
+        aggregates[f"{name}__due_soon"] = Count("pk", filter=condition & due_soon)
+        aggregates[f"{name}__breached"] = Count("pk", filter=condition & breached)
     # Every queue holds open requests only: they are counted from ticket_open_queue_idx alone.
-    return (
+    counts = (
         tickets_for_support(user=user)
         .filter(status__in=Ticket.OPEN_STATUSES)
-        .aggregate(**{name: Count("pk", filter=condition) for name, condition in filters.items()})
+        .aggregate(**aggregates)
     )
+    return {
+        name: QueueCount(
+            total=counts[name],
+            due_soon=counts[f"{name}__due_soon"],
+            breached=counts[f"{name}__breached"],
+        )
+        for name in filters
+    }
 
 
 def ticket_conversation_for_support(*, ticket: Ticket) -> QuerySet[Comment]:

@@ -1,9 +1,10 @@
 """Every change to a request goes through here: the portal, the admin and the tasks call these."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,6 +20,7 @@ from tickets.models import (
     Comment,
     Component,
     SatisfactionRating,
+    SlaAlert,
     Ticket,
     TicketEvent,
     TicketKeyCounter,
@@ -287,17 +289,25 @@ def ticket_comment_add(
         _touch(ticket)
         return comment
     _record(ticket, author, TicketEvent.Kind.COMMENT)
-    if engineer and ticket.first_responded_at is None:
-        ticket.first_responded_at = comment.created_at
-        ticket.save(update_fields=["first_responded_at"])
-        _record(ticket, author, TicketEvent.Kind.FIRST_RESPONSE)
-    _touch(ticket)
     if engineer:
+        first = ticket.first_responded_at is None
+        fields = sla.first_response_meet(ticket, at=comment.created_at)
+        if fields:
+            ticket.save(update_fields=fields)
+        if first:
+            _record(ticket, author, TicketEvent.Kind.FIRST_RESPONSE)
+        _touch(ticket)
         notifications.engineer_replied(comment=comment)
-    else:
-        notifications.customer_commented(comment=comment)
-        if ticket.status == Status.WAITING_FOR_CUSTOMER:
-            ticket_status_change(ticket=ticket, actor=author, to_status=Status.WAITING_FOR_SUPPORT)
+        return comment
+    _touch(ticket)
+    notifications.customer_commented(comment=comment)
+    if ticket.status == Status.WAITING_FOR_CUSTOMER:
+        ticket = ticket_status_change(
+            ticket=ticket, actor=author, to_status=Status.WAITING_FOR_SUPPORT
+        )
+    fields = sla.next_response_start(ticket, now=comment.created_at)
+    if fields:
+        ticket.save(update_fields=fields)
     return comment
 
 
@@ -327,6 +337,7 @@ def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Tick
         fields.append("resolved_at")
     ticket.status = to_status
     ticket.last_activity_at = now
+    fields += sla.clock_refresh(ticket)
     ticket.save(update_fields=fields)
     event = _record(
         ticket,
@@ -488,7 +499,15 @@ def ticket_merge(*, duplicate: Ticket, target: Ticket, actor: User) -> Ticket:
     duplicate.status = Status.CLOSED
     duplicate.sla_paused_at = None
     duplicate.last_activity_at = now
-    duplicate.save(update_fields=["merged_into", "status", "sla_paused_at", "last_activity_at"])
+    duplicate.save(
+        update_fields=[
+            "merged_into",
+            "status",
+            "sla_paused_at",
+            "last_activity_at",
+            *sla.clock_refresh(duplicate),
+        ]
+    )
     Ticket.objects.filter(merged_into=duplicate).update(merged_into=target)
     _followers_move(duplicate=duplicate, target=target)
     _record(duplicate, actor, TicketEvent.Kind.MERGED_INTO, duplicate.key, target.key)
@@ -522,3 +541,44 @@ def ticket_viewer_touch(*, ticket: Ticket, user: User) -> None:
     TicketViewer.objects.update_or_create(
         ticket=ticket, user=user, defaults={"seen_at": timezone.now()}
     )
+
+
+def sla_alerts_send(*, now=None) -> int:
+    """Warn about every target that reached its warn time ("at risk": a quarter left) or its due
+    time ("breached"), once per target and round. The unique SlaAlert row is written with the
+    email in one transaction: a second beat process or a retried task finds it and sends
+    nothing. Returns how many alerts were queued."""
+    now = now or timezone.now()
+    queued = 0
+    for level in (SlaAlert.Level.AT_RISK, SlaAlert.Level.BREACHED):
+        for target in SlaAlert.Target:
+            due = sla.sla_alerts_due(target=target, level=level, now=now).select_related(
+                "assignee", "organization", "plan"
+            )
+            for ticket in due[:SLA_ALERTS_PER_RUN]:
+                queued += _sla_alert_send(ticket=ticket, target=target, level=level)
+    return queued
+
+
+# Per target and level, so a backlog spreads over a few beat runs, each well inside the task's
+# time limit (each alert commits on its own: a run cut short loses nothing).
+SLA_ALERTS_PER_RUN = 100
+
+
+@transaction.atomic
+def _sla_alert_send(*, ticket: Ticket, target: str, level: str) -> int:
+    due_field, _answered, _warn, round_field = sla.TARGET_FIELDS[target]
+    recipient = ticket.assignee.email if ticket.assignee else settings.SUPPORT_TEAM_EMAIL
+    try:
+        with transaction.atomic():
+            alert = SlaAlert.objects.create(
+                ticket=ticket,
+                target=target,
+                level=level,
+                round_started_at=getattr(ticket, round_field),
+                recipient=recipient,
+            )
+    except IntegrityError:
+        return 0
+    notifications.sla_alert(alert=alert, due_at=getattr(ticket, due_field))
+    return 1

@@ -1,11 +1,22 @@
-"""Thin tasks: they take ids, and the services re-read the rows and do the work."""
+"""Thin tasks: they take ids, and the services re-read the rows, do the work and make a second
+run harmless."""
 
 from datetime import date
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
 
+from tickets import services
 from tickets.reports import services as report_services
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True, reject_on_worker_lost=True)
+def sla_alerts_send(self) -> int:
+    """Beat, every minute: "at risk" and "breached" emails, once per target and request."""
+    try:
+        return services.sla_alerts_send()
+    except DatabaseError as error:
+        raise self.retry(countdown=20 * (2**self.request.retries)) from error
 
 
 @shared_task

@@ -159,3 +159,47 @@ def test_collision_notice_keeps_the_draft(browser, live_server, laptop: Page, lo
     laptop.locator("#send-public").click()
     expect(laptop.locator(".messagelist")).to_contain_text("Public reply sent to the customer.")
     colleague.context.close()
+
+
+def test_engineer_raises_a_request_for_alice_who_sees_it(page: Page, login):
+    login(AGENT)
+    page.goto("/admin/tickets/ticket/")
+    page.get_by_role("link", name="Add ticket").click()
+    page.get_by_label("For (customer)").select_option(
+        label="Alice Anderson <alice@acme.example> · Acme Corp"
+    )
+    page.get_by_label("Portal").select_option(label="TiDB Cloud Account/Billing Support")
+    page.get_by_label("Summary").fill("Phone call: refund for the duplicate November charge")
+    page.get_by_label("Description").fill("Alice called at 10:05: charged twice on 1 Nov.")
+    page.get_by_label("Severity").select_option("S3")
+    page.get_by_role("button", name="Raise request").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("raised for Alice Anderson")
+    ticket = Ticket.objects.get(summary__startswith="Phone call: refund")
+    expect(page.locator("#ticket-header h1")).to_contain_text(ticket.key)
+    expect(page.locator("#ticket-history")).to_contain_text(
+        "Raised by support on behalf of the customer"
+    )
+    assert ticket.reporter.email == "alice@acme.example"
+
+    page.context.clear_cookies()
+    login("alice@acme.example")
+    page.goto("/requests/")
+    expect(page.get_by_text("Phone call: refund for the duplicate November charge")).to_be_visible()
+
+
+def test_engineer_merges_a_duplicate_from_the_request_page(page: Page, login):
+    first, duplicate = Ticket.objects.get(key="BILL-1"), Ticket.objects.get(key="BILL-3")
+    login(AGENT)
+    page.goto(f"/admin/tickets/ticket/{duplicate.pk}/change/")
+    page.get_by_role("link", name="Merge into…").click()
+    page.get_by_label("Merge into request").fill("BILL-1")
+    page.get_by_role("button", name="Merge").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("BILL-3 merged into BILL-1.")
+    expect(page.locator("#ticket-header h1")).to_contain_text("BILL-1")
+    expect(page.get_by_test_id("merged-request")).to_contain_text(duplicate.summary)
+    page.goto(f"/admin/tickets/ticket/{duplicate.pk}/change/")
+    expect(page.locator("#merged-into")).to_contain_text("BILL-1")
+    duplicate.refresh_from_db()
+    assert duplicate.status == "closed" and duplicate.merged_into == first

@@ -23,7 +23,7 @@ from tests.factories import (
     subscribe,
 )
 from tests.html import parse
-from tickets import services
+from tickets import services, sla
 from tickets.admin.display import clock_badge
 from tickets.admin.requests import TicketAdmin
 from tickets.models import Attachment, CannedResponse, Comment, Component, Ticket, TicketEvent
@@ -49,6 +49,7 @@ def move_deadline(ticket: Ticket, **delta) -> Ticket:
         first_response_due_at=timezone.now() + timedelta(**delta)
     )
     ticket.refresh_from_db()
+    ticket.save(update_fields=sla.clock_refresh(ticket))
     return ticket
 
 
@@ -526,6 +527,14 @@ def changelist_queryset(rf, engineer, **params):
         {"sla": "breached"},
         {"sla": "paused"},
         {"sla": "met"},
+        {"next_response": "on_track"},
+        {"next_response": "at_risk"},
+        {"next_response": "breached"},
+        {"next_response": "met"},
+        {"resolution": "on_track"},
+        {"resolution": "at_risk"},
+        {"resolution": "breached"},
+        {"resolution": "paused"},
     ],
     ids=lambda params: "=".join(next(iter(params.items()))),
 )

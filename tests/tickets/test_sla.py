@@ -218,7 +218,7 @@ def test_a_pause_moves_the_due_time_by_the_paused_business_time(clock_world):
         response_target_business_hours=True,
         first_response_due_at=friday_17 + timedelta(days=3, hours=-5),  # Monday 12:00
     )
-    assert clock_pause(ticket, now=friday_17) == ["sla_paused_at"]
+    assert "sla_paused_at" in clock_pause(ticket, now=friday_17)
     # Paused from Friday 17:00 to Monday 10:00: two business hours (Friday 17-18, Monday 9-10).
     clock_resume(ticket, now=friday_17 + timedelta(days=2, hours=17))
     assert ticket.first_response_due_at == friday_17 + timedelta(days=3, hours=-3)

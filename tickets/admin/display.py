@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Ticket
 from tickets.selectors import is_support_engineer, support_queue_filters
-from tickets.sla import ClockState, ResponseClock, clock_state_q
+from tickets.sla import ClockState, ResponseClock, Target, clock_state_q
 
 Status = Ticket.Status
 
@@ -91,10 +91,12 @@ class AssigneeFilter(admin.SimpleListFilter):
 
 
 class SlaStateFilter(admin.SimpleListFilter):
-    """Where each request stands against its first-response target, decided in the database."""
+    """Where each request stands against one of its targets, decided in the database by the
+    same rules as the clock."""
 
     title = _("first response")
     parameter_name = "sla"
+    target = Target.FIRST_RESPONSE
     states = [state for state in ClockState if state != ClockState.NONE]
 
     def lookups(self, request, model_admin):
@@ -102,8 +104,29 @@ class SlaStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in self.states:
-            return queryset.filter(clock_state_q(state=self.value()))
+            return queryset.filter(clock_state_q(state=self.value(), target=self.target))
         return queryset
+
+
+class NextResponseStateFilter(SlaStateFilter):
+    title = _("next response")
+    parameter_name = "next_response"
+    target = Target.NEXT_RESPONSE
+
+
+class ResolutionStateFilter(SlaStateFilter):
+    title = _("resolution")
+    parameter_name = "resolution"
+    target = Target.RESOLUTION
+
+
+def active_clock_badge(target: str, clock: ResponseClock) -> str:
+    """The target the request is worked against now, and its clock."""
+    if clock.state == ClockState.NONE:
+        return clock_badge(clock)
+    return format_html(
+        '<span class="hc-target">{}</span> {}', Target(target).label, clock_badge(clock)
+    )
 
 
 @dataclass(frozen=True)
@@ -111,4 +134,6 @@ class Queue:
     name: str
     label: str
     count: int
+    due_soon: int
+    breached: int
     url: str

@@ -9,11 +9,12 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
@@ -25,16 +26,19 @@ from helpcenter.forms import form_add_service_errors
 from tickets import services
 from tickets.admin.display import (
     AssigneeFilter,
+    NextResponseStateFilter,
     Queue,
     QueueFilter,
+    ResolutionStateFilter,
     SlaStateFilter,
     Status,
+    active_clock_badge,
     clock_badge,
     request_is_engineer,
 )
 from tickets.admin.forms import AssignForm, MergeForm, RaiseRequestForm, TicketTriageForm
 from tickets.attachments import attachment_download_response
-from tickets.models import Ticket, support_engineer_q
+from tickets.models import SlaAlert, Ticket, support_engineer_q
 from tickets.selectors import (
     canned_responses_for_ticket,
     support_attachment_get,
@@ -48,10 +52,11 @@ from tickets.selectors import (
     tickets_for_support,
     tickets_support_search,
 )
-from tickets.sla import response_clock
+from tickets.sla import active_clock, response_clock, target_clock, urgency_ordering
 from tickets.sla.calendar import UTC_ZONE
 
 LATEST_MESSAGES = 3
+Target = SlaAlert.Target
 
 
 class TicketChangeList(ChangeList):
@@ -71,9 +76,11 @@ class TicketAdmin(admin.ModelAdmin):
         "severity",
         "status",
         "assignee_name",
+        "next_due",
         "first_response",
         "last_update",
     )
+    ordering = urgency_ordering()
     list_display_links = ("key", "summary")
     list_select_related = ("organization", "plan", "assignee")
     list_filter = (
@@ -85,6 +92,8 @@ class TicketAdmin(admin.ModelAdmin):
         "components",
         AssigneeFilter,
         SlaStateFilter,
+        NextResponseStateFilter,
+        ResolutionStateFilter,
     )
     list_per_page = 50
     # The filtered count is the one that matters; counting all 100,000 requests again on every
@@ -129,6 +138,7 @@ class TicketAdmin(admin.ModelAdmin):
                     "assignee",
                     "plan",
                     "response_target",
+                    "targets",
                     "first_response_due_at",
                     "first_responded_at",
                     "sla_paused_at",
@@ -174,6 +184,10 @@ class TicketAdmin(admin.ModelAdmin):
 
     # The list.
 
+    @admin.display(description=_("due"), ordering=F("active_due_at").asc(nulls_last=True))
+    def next_due(self, ticket):
+        return active_clock_badge(*active_clock(ticket=ticket))
+
     @admin.display(description=_("first response"), ordering="first_response_due_at")
     def first_response(self, ticket):
         return clock_badge(response_clock(ticket=ticket))
@@ -198,6 +212,29 @@ class TicketAdmin(admin.ModelAdmin):
     def response_target(self, ticket):
         return ticket.response_target_label or _("None on this plan")
 
+    @admin.display(description=_("targets"))
+    def targets(self, ticket):
+        """Every target of the request, with its state and due time."""
+        clocks = [(target, target_clock(ticket=ticket, target=target)) for target in Target]
+        return format_html(
+            '<ul class="hc-targets">{}</ul>',
+            format_html_join(
+                "",
+                '<li data-target="{}">{}: {} · {}</li>',
+                (
+                    (
+                        target,
+                        target.label,
+                        clock.label,
+                        localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z")
+                        if clock.due_at
+                        else gettext("no target"),
+                    )
+                    for target, clock in clocks
+                ),
+            ),
+        )
+
     @admin.display(description=_("customer satisfaction"))
     def customer_satisfaction(self, ticket):
         rating = getattr(ticket, "satisfaction", None)
@@ -209,15 +246,14 @@ class TicketAdmin(admin.ModelAdmin):
         """The triage queues with live counts, for the admin index."""
         counts = support_queue_counts(user=request.user)
         changelist = reverse("admin:tickets_ticket_changelist")
-        most_urgent_first = {"o": ["action_checkbox", *self.list_display].index("first_response")}
         return [
             Queue(
                 name=name,
                 label=label,
-                count=counts[name],
-                url=changelist
-                + "?"
-                + urlencode({"queue": name, **(most_urgent_first if name == "breaching" else {})}),
+                count=counts[name].total,
+                due_soon=counts[name].due_soon,
+                breached=counts[name].breached,
+                url=changelist + "?" + urlencode({"queue": name}),
             )
             for name, label in QueueFilter.labels.items()
         ]
@@ -335,9 +371,10 @@ class TicketAdmin(admin.ModelAdmin):
     def _clock_context(self, ticket) -> dict:
         """The clock for the header: its badge, the due time (the page shows it in the
         engineer's zone), and the customer's local time now and at the due time."""
-        clock = response_clock(ticket=ticket)
+        target, clock = active_clock(ticket=ticket)
         zone = ticket.organization.zone if ticket.organization else UTC_ZONE
         return {
+            "clock_target": Target(target).label,
             "clock": clock_badge(clock),
             "clock_due_at": clock.due_at,
             "clock_due_customer": localtime(clock.due_at, zone) if clock.due_at else None,

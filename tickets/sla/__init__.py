@@ -1,5 +1,6 @@
-"""The response clock: the one place that knows a request's first-response target, when it is
-due, how waiting for the customer pauses it, and which state it is in.
+"""The response clock: the one place that knows a request's targets (first response, next
+response after each customer comment, resolution), when each is due, how waiting for the customer
+pauses them, which state each is in, which one the queues sort by, and which alerts are due.
 
 The state is decided by one ordered table of rules (`RULES`). Each rule's condition is built from
 a few comparisons that read the same in Python and in SQL, so `response_clock` (one request) and
@@ -11,18 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import models
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from plans.models import Plan, ResponseTarget
-from tickets.models import Ticket
+from tickets.models import SlaAlert, Ticket
 from tickets.sla.calendar import UTC_ZONE, add_working_time, working_time_between
 
 AT_RISK_WITHIN = timedelta(hours=1)
 CRITICAL_WITHIN = timedelta(minutes=30)
+# A target with less than this share of its time left is at risk, and its assignee is warned.
+AT_RISK_SHARE = 0.25
 
 
 class ClockState(models.TextChoices):
@@ -65,49 +68,180 @@ def response_due_at(
     )
 
 
+def _warn_and_due(
+    start: datetime, minutes: int | None, *, business_hours: bool, zone
+) -> tuple[datetime | None, datetime | None]:
+    """When a target of `minutes` started at `start` has a quarter of its time left (and is
+    warned about), and when it is due."""
+    if not minutes:
+        return None, None
+    warn = add_working_time(
+        start,
+        timedelta(minutes=minutes * (1 - AT_RISK_SHARE)),
+        business_hours=business_hours,
+        zone=zone,
+    )
+    due = add_working_time(
+        start, timedelta(minutes=minutes), business_hours=business_hours, zone=zone
+    )
+    return warn, due
+
+
 def clock_start(
     *, plan: Plan, severity: str, organization: Organization | None, start: datetime
 ) -> dict:
-    """The clock fields of a new request: the plan's target for the severity, kept on the
-    request (a later plan change does not move it), and the due time counted from `start`."""
+    """The clock fields of a new request: the plan's targets for the severity, kept on the
+    request (a later plan change does not move them), and the due times counted from `start`.
+    The first response and the resolution run from the start; the next response from each
+    customer comment after the first response."""
     target = response_target_for(plan=plan, severity=severity)
-    return {
+    business_hours = target.business_hours if target else False
+    zone = _zone(organization)
+    first_warn, first_due = _warn_and_due(
+        start, target.minutes if target else None, business_hours=business_hours, zone=zone
+    )
+    resolution_warn, resolution_due = _warn_and_due(
+        start,
+        target.resolution_minutes if target else None,
+        business_hours=business_hours,
+        zone=zone,
+    )
+    fields = {
         "response_target_minutes": target.minutes if target else None,
-        "response_target_business_hours": target.business_hours if target else False,
-        "first_response_due_at": response_due_at(
-            target=target, start=start, organization=organization
-        ),
+        "response_target_business_hours": business_hours,
+        "first_response_due_at": first_due,
+        "first_response_warn_at": first_warn,
+        "next_response_target_minutes": target.next_response_minutes if target else None,
+        "resolution_target_minutes": target.resolution_minutes if target else None,
+        "resolution_due_at": resolution_due,
+        "resolution_warn_at": resolution_warn,
     }
+    fields["active_due_at"] = min(
+        (due for due in (first_due, resolution_due) if due is not None), default=None
+    )
+    return fields
+
+
+def _next_response_running(ticket: Ticket) -> bool:
+    return ticket.next_response_due_at is not None and ticket.next_responded_at is None
+
+
+def active_due_at(ticket: Ticket) -> datetime | None:
+    """The soonest due time among the targets that run: none while the request waits for the
+    customer or is closed. The queues sort by it (stored, so an index serves the order)."""
+    if ticket.status not in Ticket.OPEN_STATUSES or ticket.sla_paused_at is not None:
+        return None
+    running = []
+    if ticket.first_responded_at is None and ticket.response_target_minutes:
+        running.append(ticket.first_response_due_at)
+    if _next_response_running(ticket):
+        running.append(ticket.next_response_due_at)
+    if ticket.resolved_at is None:
+        running.append(ticket.resolution_due_at)
+    return min((due for due in running if due is not None), default=None)
+
+
+def clock_refresh(ticket: Ticket) -> list[str]:
+    """Recompute the queues' sort key after a change; returns the field for the caller's save.
+    Every service that changes status, responses or pauses calls it."""
+    ticket.active_due_at = active_due_at(ticket)
+    return ["active_due_at"]
+
+
+def first_response_meet(ticket: Ticket, *, at: datetime) -> list[str]:
+    """An engineer's public reply: the first one meets the first-response target, a later one
+    answers the running next-response round."""
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = at
+        return ["first_responded_at", *clock_refresh(ticket)]
+    if _next_response_running(ticket):
+        ticket.next_responded_at = at
+        return ["next_responded_at", *clock_refresh(ticket)]
+    return []
+
+
+def next_response_start(ticket: Ticket, *, now: datetime) -> list[str]:
+    """A customer's comment after the first response: the next response is due. A round that
+    is still unanswered keeps its earlier due time."""
+    if (
+        not ticket.next_response_target_minutes
+        or ticket.first_responded_at is None
+        or _next_response_running(ticket)
+    ):
+        return []
+    warn, due = _warn_and_due(
+        now,
+        ticket.next_response_target_minutes,
+        business_hours=ticket.response_target_business_hours,
+        zone=_zone(ticket.organization),
+    )
+    ticket.next_response_started_at = now
+    ticket.next_response_warn_at, ticket.next_response_due_at = warn, due
+    ticket.next_responded_at = None
+    return [
+        "next_response_started_at",
+        "next_response_warn_at",
+        "next_response_due_at",
+        "next_responded_at",
+        *clock_refresh(ticket),
+    ]
+
+
+def _runs(ticket: Ticket) -> bool:
+    return (
+        (ticket.first_responded_at is None and ticket.first_response_due_at is not None)
+        or _next_response_running(ticket)
+        or (ticket.resolved_at is None and ticket.resolution_due_at is not None)
+    )
 
 
 # Pauses
 
 
 def clock_pause(ticket: Ticket, *, now: datetime) -> list[str]:
-    """The request waits for the customer: an unanswered request's clock stops. Returns the
-    fields it changed, for the caller's save."""
-    if ticket.first_responded_at is not None:
+    """The request waits for the customer: every running target stops. Returns the fields it
+    changed, for the caller's save."""
+    if ticket.sla_paused_at is not None or not _runs(ticket):
         return []
     ticket.sla_paused_at = now
-    return ["sla_paused_at"]
+    return ["sla_paused_at", *clock_refresh(ticket)]
 
 
 def clock_resume(ticket: Ticket, *, now: datetime) -> list[str]:
-    """The request is back with support: the deadline moves on by the clock time that ran while
-    the customer had it. Returns the fields it changed."""
-    if ticket.sla_paused_at is None:
+    """The request is back with support: each target that was running when the pause began
+    moves on by the clock time that ran while the customer had it. Returns the fields it
+    changed."""
+    paused_at = ticket.sla_paused_at
+    if paused_at is None:
         return []
     business_hours = ticket.response_target_business_hours
     zone = _zone(ticket.organization)
-    paused_for = working_time_between(
-        ticket.sla_paused_at, now, business_hours=business_hours, zone=zone
-    )
-    if ticket.first_response_due_at is not None:
-        ticket.first_response_due_at = add_working_time(
-            ticket.first_response_due_at, paused_for, business_hours=business_hours, zone=zone
-        )
+    paused_for = working_time_between(paused_at, now, business_hours=business_hours, zone=zone)
+
+    def answered_before_pause(answered_at: datetime | None) -> bool:
+        return answered_at is not None and answered_at < paused_at
+
+    moving = []
+    if not answered_before_pause(ticket.first_responded_at):
+        moving += ["first_response_due_at", "first_response_warn_at"]
+    if (
+        ticket.next_response_started_at is not None
+        and ticket.next_response_started_at <= paused_at
+        and not answered_before_pause(ticket.next_responded_at)
+    ):
+        moving += ["next_response_due_at", "next_response_warn_at"]
+    if not answered_before_pause(ticket.resolved_at):
+        moving += ["resolution_due_at", "resolution_warn_at"]
+    for field in moving:
+        value = getattr(ticket, field)
+        if value is not None:
+            setattr(
+                ticket,
+                field,
+                add_working_time(value, paused_for, business_hours=business_hours, zone=zone),
+            )
     ticket.sla_paused_at = None
-    return ["sla_paused_at", "first_response_due_at"]
+    return ["sla_paused_at", *moving, *clock_refresh(ticket)]
 
 
 # States: comparisons that read the same in Python and SQL. A comparison with a missing value is
@@ -220,34 +354,133 @@ RULES = (
 )
 
 
-def clock_state_of(ticket: Ticket, *, now: datetime | None = None) -> ClockState:
+Target = SlaAlert.Target
+TERMINATED = _AnyOf(tuple(_Equals("status", status) for status in Ticket.CLOSED_STATUSES))
+
+# Each target's rules, in the same form. The next response and the resolution are at risk with
+# less than a quarter of their time left (their warn time); the first response, as the list has
+# always shown it, within the hour (its 25% warn time still triggers the alert email).
+TARGET_RULES = {
+    Target.FIRST_RESPONSE: RULES,
+    Target.NEXT_RESPONSE: (
+        (ClockState.NONE, _Unset("next_response_due_at")),
+        (ClockState.MET, _NotLaterThan("next_responded_at", "next_response_due_at")),
+        (ClockState.BREACHED, _Set("next_responded_at")),
+        (ClockState.NONE, TERMINATED),
+        (ClockState.PAUSED, _Set("sla_paused_at")),
+        (ClockState.BREACHED, _Within("next_response_due_at", timedelta(0))),
+        (ClockState.AT_RISK, _Within("next_response_warn_at", timedelta(0))),
+        (ClockState.ON_TRACK, _Always()),
+    ),
+    Target.RESOLUTION: (
+        (ClockState.NONE, _Unset("resolution_due_at")),
+        (ClockState.MET, _NotLaterThan("resolved_at", "resolution_due_at")),
+        (ClockState.BREACHED, _Set("resolved_at")),
+        (ClockState.NONE, TERMINATED),
+        (ClockState.PAUSED, _Set("sla_paused_at")),
+        (ClockState.BREACHED, _Within("resolution_due_at", timedelta(0))),
+        (ClockState.AT_RISK, _Within("resolution_warn_at", timedelta(0))),
+        (ClockState.ON_TRACK, _Always()),
+    ),
+}
+
+# Per target: the due time, when it was answered (met), its warn time, and when its round began.
+TARGET_FIELDS = {
+    Target.FIRST_RESPONSE: (DUE, "first_responded_at", "first_response_warn_at", "created_at"),
+    Target.NEXT_RESPONSE: (
+        "next_response_due_at",
+        "next_responded_at",
+        "next_response_warn_at",
+        "next_response_started_at",
+    ),
+    Target.RESOLUTION: ("resolution_due_at", "resolved_at", "resolution_warn_at", "created_at"),
+}
+RUNNING_STATES = (ClockState.ON_TRACK, ClockState.AT_RISK, ClockState.BREACHED, ClockState.PAUSED)
+
+
+def clock_state_of(
+    ticket: Ticket, *, now: datetime | None = None, target: str = Target.FIRST_RESPONSE
+) -> ClockState:
     now = now or timezone.now()
-    return next(state for state, condition in RULES if condition.holds(ticket, now))
+    return next(state for state, condition in TARGET_RULES[target] if condition.holds(ticket, now))
 
 
-def clock_state_expression(*, now: datetime | None = None) -> Case:
+def clock_state_expression(
+    *, now: datetime | None = None, target: str = Target.FIRST_RESPONSE
+) -> Case:
     """The same state as `clock_state_of`, computed by the database."""
     now = now or timezone.now()
     return Case(
-        *[When(condition.q(now), then=Value(state.value)) for state, condition in RULES],
+        *[
+            When(condition.q(now), then=Value(state.value))
+            for state, condition in TARGET_RULES[target]
+        ],
         output_field=models.CharField(),
     )
 
 
-def clock_state_q(*, state: str, now: datetime | None = None) -> Q:
+def clock_state_q(
+    *, state: str, now: datetime | None = None, target: str = Target.FIRST_RESPONSE
+) -> Q:
     """The requests in `state`. The rules that can lead to the state come first, as a plain
     filter an index can serve; the full decision then picks exactly the state's requests."""
     now = now or timezone.now()
     may_lead = Q()
-    for rule_state, condition in RULES:
+    for rule_state, condition in TARGET_RULES[target]:
         if rule_state == state:
             may_lead |= condition.q(now)
-    return may_lead & Q(Exact(clock_state_expression(now=now), Value(str(state))))
+    return may_lead & Q(Exact(clock_state_expression(now=now, target=target), Value(str(state))))
 
 
-def with_clock_state(tickets: QuerySet[Ticket], *, now: datetime | None = None) -> QuerySet:
+def with_clock_state(
+    tickets: QuerySet[Ticket], *, now: datetime | None = None, target: str = Target.FIRST_RESPONSE
+) -> QuerySet:
     """Annotate each request with `clock_state`, for lists and exports."""
-    return tickets.annotate(clock_state=clock_state_expression(now=now))
+    return tickets.annotate(clock_state=clock_state_expression(now=now, target=target))
+
+
+def due_within_q(*, within: timedelta, now: datetime | None = None) -> Q:
+    """Open requests whose soonest running target falls due in the next `within` (not yet
+    breached): what "breaching within the hour" counts."""
+    now = now or timezone.now()
+    return Q(active_due_at__gte=now, active_due_at__lt=now + within)
+
+
+def breached_q(*, now: datetime | None = None) -> Q:
+    """Open requests with a running target already past its due time."""
+    return Q(active_due_at__lt=now or timezone.now())
+
+
+def urgency_ordering() -> tuple:
+    """The queues' order: the soonest (or most breached) running due time first, requests
+    with nothing running last, then severity and age. Served by `ticket_open_urgency_idx`."""
+    return (F("active_due_at").asc(nulls_last=True), "severity", "created_at", "pk")
+
+
+# Alerts
+
+
+def sla_alerts_due(*, target: str, level: str, now: datetime | None = None) -> QuerySet[Ticket]:
+    """Open, running requests whose `target` reached its warn time (level at risk) or its due
+    time (breached), and that have no such alert for the target's current round yet."""
+    now = now or timezone.now()
+    due, answered, warn, round_started = TARGET_FIELDS[target]
+    threshold = warn if level == SlaAlert.Level.AT_RISK else due
+    already = SlaAlert.objects.filter(
+        ticket=OuterRef("pk"),
+        target=target,
+        level=level,
+        round_started_at=OuterRef(round_started),
+    )
+    return (
+        Ticket.objects.filter(
+            status__in=Ticket.OPEN_STATUSES,
+            sla_paused_at__isnull=True,
+            **{f"{answered}__isnull": True, f"{threshold}__lte": now},
+        )
+        .exclude(Exists(already))
+        .order_by(threshold, "pk")
+    )
 
 
 # One request's clock
@@ -282,14 +515,36 @@ class ResponseClock:
         return "green"
 
 
-def response_clock(*, ticket: Ticket, now: datetime | None = None) -> ResponseClock:
+def target_clock(
+    *, ticket: Ticket, target: str = Target.FIRST_RESPONSE, now: datetime | None = None
+) -> ResponseClock:
+    """One target's clock for one request."""
     now = now or timezone.now()
-    state = clock_state_of(ticket, now=now)
-    due = ticket.first_response_due_at
+    state = clock_state_of(ticket, now=now, target=target)
+    due_field, answered_field, _warn, _round = TARGET_FIELDS[target]
+    due = getattr(ticket, due_field)
     if state == ClockState.NONE:
         return ResponseClock(state, None, None)
-    if ticket.first_responded_at is not None:
+    if getattr(ticket, answered_field) is not None:
         return ResponseClock(state, due, None)
     if state == ClockState.PAUSED:
         return ResponseClock(state, due, due - ticket.sla_paused_at)
     return ResponseClock(state, due, due - now)
+
+
+def response_clock(*, ticket: Ticket, now: datetime | None = None) -> ResponseClock:
+    return target_clock(ticket=ticket, target=Target.FIRST_RESPONSE, now=now)
+
+
+def active_clock(*, ticket: Ticket, now: datetime | None = None) -> tuple[str, ResponseClock]:
+    """The target the engineer works against now: the running one due soonest; the first
+    response (met, breached or none) when nothing runs."""
+    now = now or timezone.now()
+    running = [
+        (target, clock)
+        for target in Target
+        if (clock := target_clock(ticket=ticket, target=target, now=now)).state in RUNNING_STATES
+    ]
+    if not running:
+        return Target.FIRST_RESPONSE, response_clock(ticket=ticket, now=now)
+    return min(running, key=lambda pair: pair[1].due_at)
