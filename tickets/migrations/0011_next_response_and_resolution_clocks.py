@@ -20,10 +20,9 @@ def sort_open_requests(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_security_events'),
+        ('accounts', '0006_declared_search_indexes'),
         ('plans', '0003_next_response_and_resolution_targets'),
-        ('tickets', '0009_declared_indexes'),
-        ('tickets', '0009_ticket_list_indexes'),
+        ('tickets', '0010_declared_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
