@@ -45,6 +45,7 @@ HEADLINE_OPTIONS = {
     "fragment_delimiter": " … ",
 }
 SNIPPET_CHARS = 220
+JSON_SNIPPET_CHARS = 180
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -70,7 +71,11 @@ class SearchHit:
         return self.snippet_marked.replace(MARK_START, "").replace(MARK_END, "")
 
     def as_json(self) -> dict:
-        return {"title": self.title, "url": self.url, "kind": self.kind, "snippet": self.snippet}
+        """A suggestion: the snippet as plain text on one line, short enough to scan."""
+        snippet = " ".join(self.snippet.split())
+        if len(snippet) > JSON_SNIPPET_CHARS:
+            snippet = snippet[:JSON_SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+        return {"title": self.title, "url": self.url, "kind": self.kind, "snippet": snippet}
 
 
 @dataclass

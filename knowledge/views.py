@@ -1,9 +1,11 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
@@ -141,8 +143,10 @@ class ArticleAnsweredView(LoginRequiredMixin, View):
         return redirect("tickets:home")
 
 
+@method_decorator(login_not_required, name="dispatch")
 class SuggestView(LoginRequiredMixin, View):
-    """GET /articles/suggest/?q=...: up to five answers as JSON for the request forms."""
+    """GET /articles/suggest/?q=...: up to five answers as JSON for the request forms. A script
+    gets a JSON 401 rather than the login page (so a login-required middleware lets it by)."""
 
     def handle_no_permission(self):
         return JsonResponse({"error": _("Log in to see suggestions.")}, status=401)
