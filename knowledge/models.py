@@ -66,6 +66,11 @@ class Article(models.Model):
         editable=False, blank=True, help_text=_("The rendered body as plain text, for search.")
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    title_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text=_("The title alone: how readers on lower plans find a premium article."),
+    )
     last_reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
     source_ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -101,7 +106,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "category"], name="article_status_category_idx"),
             GinIndex(fields=["search_vector"], name="article_search_vector_idx"),
-            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm_idx"),
+            GinIndex(fields=["title_vector"], name="article_title_vector_idx"),
         ]
 
     def __str__(self):

@@ -42,12 +42,14 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
 
 
 def _index_for_search(article: Article) -> None:
-    """Keep the article's search document current: title (weight A) over body (weight B), and
-    its words in the typo-correction word list."""
+    """Keep the article's search documents current: title (weight A) over body (weight B), the
+    title alone (for premium articles found by readers on lower plans), and its words in the
+    typo-correction word list."""
     if connection.vendor == "postgresql":
         Article.objects.filter(pk=article.pk).update(
             search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("body_text", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("body_text", weight="B", config=SEARCH_CONFIG),
+            title_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG),
         )
     words = {word.lower() for word in _WORD.findall(f"{article.title} {article.body_text}")}
     SearchWord.objects.bulk_create(
@@ -70,7 +72,7 @@ def article_save(
     if article.pk is None:
         article.created_by = editor
     article.body_text = markdown_to_text(article.body)
-    article.full_clean(exclude=["search_vector"])
+    article.full_clean(exclude=["search_vector", "title_vector"])
     article.save()
     if components is not None:
         article.components.set(components)
