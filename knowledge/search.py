@@ -17,7 +17,7 @@ from django.contrib.postgres.search import (
     TrigramDistance,
 )
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -34,6 +34,7 @@ from tickets.models import SEARCH_CONFIG, Ticket, ticket_search_vector
 MAX_QUERY_WORDS = 12
 MIN_CORRECTABLE_LENGTH = 4
 SUGGESTIONS = 5
+RANKED_CANDIDATES = 200
 MARK_START, MARK_END = "\u27e6", "\u27e7"
 HEADLINE_OPTIONS = {
     "start_sel": MARK_START,
@@ -132,6 +133,8 @@ def suggestions(*, user: User, query: str) -> list[SearchHit]:
             hits += [hit for hit in find("any") if hit.url not in seen]
         return hits[:SUGGESTIONS]
 
+    # Articles with every word anywhere, then articles with some of the words in the title
+    # (cheap through the title index, and a title match is what a reader scans for).
     articles = best(
         lambda mode: engine.articles(
             user=user,
@@ -141,6 +144,7 @@ def suggestions(*, user: User, query: str) -> list[SearchHit]:
             limit=SUGGESTIONS,
             readable_only=True,
             prefix=True,
+            title_only=mode == "any",
         )
     )
     requests = best(
@@ -214,18 +218,35 @@ class _PostgresSearch:
 
     @classmethod
     def articles(
-        cls, *, user, rank, words, mode, limit, readable_only=False, prefix=False
+        cls,
+        *,
+        user,
+        rank,
+        words,
+        mode,
+        limit,
+        readable_only=False,
+        prefix=False,
+        title_only=False,
     ) -> list[SearchHit]:
         query = cls.tsquery(words, mode, prefix)
         readable = readable_q(rank=rank)
         # A premium article the reader may not read is found by its title only, so search never
         # tells what its body says.
         articles = articles_visible_to(user=user)
-        matches = readable & Q(search_vector=query)
+        matches = readable & Q(**{"title_vector" if title_only else "search_vector": query})
         if not readable_only:
             matches |= ~readable & Q(title_vector=query)
-        found = list(
+        # Two stages keep a common word cheap: the matches are ordered by their title rank (a
+        # few lexemes), and only the best RANKED_CANDIDATES get the full title-and-body rank.
+        candidates = (
             articles.filter(matches)
+            .annotate(title_rank=SearchRank(F("title_vector"), query))
+            .order_by("-title_rank", "-published_at", "-pk")
+            .values("pk")[:RANKED_CANDIDATES]
+        )
+        found = list(
+            Article.objects.filter(pk__in=Subquery(candidates))
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "title")
             .values_list("pk", flat=True)[:limit]
@@ -252,18 +273,33 @@ class _PostgresSearch:
     @classmethod
     def requests(cls, *, user, words, mode, limit, prefix=False) -> list[SearchHit]:
         query = cls.tsquery(words, mode, prefix)
-        tickets = (
+        # The newest RANKED_CANDIDATES matches, found through the GIN index; only they are ranked
+        # and only the shown ones get a snippet.
+        candidates = (
             suggestable_requests(user=user)
-            .annotate(document=ticket_search_vector())
+            .alias(document=ticket_search_vector())
             .filter(document=query)
+            .order_by("-pk")
+            .values("pk")[:RANKED_CANDIDATES]
+        )
+        found = list(
+            Ticket.objects.filter(pk__in=Subquery(candidates))
+            .annotate(rank=SearchRank(ticket_search_vector(), query))
+            .order_by("-rank", "-pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not found:
+            return []
+        by_pk = (
+            Ticket.objects.filter(pk__in=found)
             .annotate(
-                rank=SearchRank(ticket_search_vector(), query),
                 headline=SearchHeadline(
                     "description", query, config=SEARCH_CONFIG, **HEADLINE_OPTIONS
-                ),
+                )
             )
-            .order_by("-rank", "-resolved_at", "-pk")[:limit]
+            .in_bulk()
         )
+        tickets = [by_pk[pk] for pk in found]
         return [_request_hit(ticket, snippet=ticket.headline) for ticket in tickets]
 
 
@@ -287,10 +323,20 @@ class _SimpleSearch:
 
     @classmethod
     def articles(
-        cls, *, user, rank, words, mode, limit, readable_only=False, prefix=False
+        cls,
+        *,
+        user,
+        rank,
+        words,
+        mode,
+        limit,
+        readable_only=False,
+        prefix=False,
+        title_only=False,
     ) -> list[SearchHit]:
         readable = readable_q(rank=rank)
-        matches = readable & cls._condition(words, ["title", "body_text"], mode)
+        fields = ["title"] if title_only else ["title", "body_text"]
+        matches = readable & cls._condition(words, fields, mode)
         if not readable_only:
             matches |= ~readable & cls._condition(words, ["title"], mode)
         candidates = list(
