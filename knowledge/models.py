@@ -5,13 +5,24 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 BODY_MAX_LENGTH = 100_000
+SEARCH_CONFIG = "english"
+
+
+def article_search_vectors() -> dict[str, SearchVector]:
+    """An article's two search documents, as the saving service (and the bench seed) store
+    them: title (weight A) over body text (weight B), and the title alone."""
+    title = SearchVector("title", weight="A", config=SEARCH_CONFIG)
+    return {
+        "search_vector": title + SearchVector("body_text", weight="B", config=SEARCH_CONFIG),
+        "title_vector": SearchVector("title", weight="A", config=SEARCH_CONFIG),
+    }
 
 
 class Category(models.Model):

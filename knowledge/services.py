@@ -3,7 +3,6 @@
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -21,11 +20,12 @@ from knowledge.models import (
     ArticleRevision,
     Category,
     SearchWord,
+    article_search_vectors,
 )
 from knowledge.rendering import markdown_to_text
 from knowledge.selectors import article_readable_by, is_editor
 from tickets.attachments import attachments_validate
-from tickets.models import SEARCH_CONFIG, Ticket, support_engineer_q
+from tickets.models import Ticket, support_engineer_q
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 _WORD = re.compile(r"[^\W\d_]{3,64}")
@@ -46,11 +46,7 @@ def _index_for_search(article: Article) -> None:
     title alone (for premium articles found by readers on lower plans), and its words in the
     typo-correction word list."""
     if connection.vendor == "postgresql":
-        Article.objects.filter(pk=article.pk).update(
-            search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("body_text", weight="B", config=SEARCH_CONFIG),
-            title_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG),
-        )
+        Article.objects.filter(pk=article.pk).update(**article_search_vectors())
     words = {word.lower() for word in _WORD.findall(f"{article.title} {article.body_text}")}
     SearchWord.objects.bulk_create(
         [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True

@@ -187,6 +187,9 @@ def in_process_measurements(out: Path) -> dict:
         ("admin list, all", "engineer", "/admin/tickets/ticket/"),
         ("admin list, open queue", "engineer", "/admin/tickets/ticket/?queue=all_open"),
         ("admin search", "engineer", f"/admin/tickets/ticket/?q={SEARCH_WORD}"),
+        ("help-center search", "customer", "/articles/?q=backup+restore"),
+        ("help-center search, typo", "customer", "/articles/?q=bakup+restore"),
+        ("suggestions (JSON)", "customer", "/articles/suggest/?q=backup+restore+failed"),
         ("admin request page", "engineer", f"/admin/tickets/ticket/{ticket.pk}/change/"),
     ]
     rows = []
