@@ -1,6 +1,7 @@
 """The benchmark data set: 100,000 requests, 300,000 comments, 2,000 customers in 200
-organizations, 20 support engineers and 10,000 knowledge-base articles, with realistic spreads of plan, portal, status,
-severity, sharing and age. Loaded with COPY, so the whole set goes in well under two minutes.
+organizations, 20 support engineers and 10,000 knowledge-base articles, with realistic spreads
+of plan, portal, status, severity, sharing and age. Loaded with COPY, so the whole set goes in
+well under two minutes.
 
 Deterministic (one seeded random generator). Two named customers are what `make bench` measures:
 `customer@bench.example` (a member of an ordinary organization: about 400 visible requests) and
