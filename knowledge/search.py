@@ -34,7 +34,7 @@ from tickets.models import SEARCH_CONFIG, Ticket, ticket_search_vector
 MAX_QUERY_WORDS = 12
 MIN_CORRECTABLE_LENGTH = 4
 SUGGESTIONS = 5
-RANKED_CANDIDATES = 200
+RANKED_CANDIDATES = 100
 MARK_START, MARK_END = "\u27e6", "\u27e7"
 HEADLINE_OPTIONS = {
     "start_sel": MARK_START,
@@ -92,7 +92,7 @@ def query_words(query: str) -> list[str]:
     return [word for word in words if len(word) > 1][:MAX_QUERY_WORDS]
 
 
-def help_center_search(*, user: User, query: str, limit: int = 20) -> SearchResults:
+def help_center_search(*, user: User, query: str, limit: int = 10) -> SearchResults:
     """The search page: articles the reader may see (premium ones by title only), and resolved
     requests of their own organizations shared with the organization."""
     words = query_words(query)
@@ -233,19 +233,27 @@ class _PostgresSearch:
         # A premium article the reader may not read is found by its title only, so search never
         # tells what its body says.
         articles = articles_visible_to(user=user)
-        matches = readable & Q(**{"title_vector" if title_only else "search_vector": query})
-        if not readable_only:
-            matches |= ~readable & Q(title_vector=query)
-        # Two stages keep a common word cheap: the matches are ordered by their title rank (a
-        # few lexemes), and only the best RANKED_CANDIDATES get the full title-and-body rank.
-        candidates = (
-            articles.filter(matches)
+        # Two stages keep a common word cheap: the matches (found by a GIN index) are ordered by
+        # their title rank (a few lexemes, stored inline), and only the best RANKED_CANDIDATES
+        # get the full title-and-body rank.
+        document = "title_vector" if title_only else "search_vector"
+        readable_candidates = (
+            articles.filter(readable, **{document: query})
             .annotate(title_rank=SearchRank(F("title_vector"), query))
             .order_by("-title_rank", "-published_at", "-pk")
             .values("pk")[:RANKED_CANDIDATES]
         )
+        candidates = Q(pk__in=Subquery(readable_candidates))
+        if not readable_only:
+            locked_candidates = (
+                articles.exclude(readable)
+                .filter(title_vector=query)
+                .order_by("-published_at", "-pk")
+                .values("pk")[:RANKED_CANDIDATES]
+            )
+            candidates |= Q(pk__in=Subquery(locked_candidates))
         found = list(
-            Article.objects.filter(pk__in=Subquery(candidates))
+            Article.objects.filter(candidates)
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "title")
             .values_list("pk", flat=True)[:limit]
@@ -272,8 +280,8 @@ class _PostgresSearch:
     @classmethod
     def requests(cls, *, user, words, mode, limit, prefix=False) -> list[SearchHit]:
         query = cls.tsquery(words, mode, prefix)
-        # The newest RANKED_CANDIDATES matches, found through the GIN index; only they are ranked
-        # and only the shown ones get a snippet.
+        # The newest RANKED_CANDIDATES matches of the summaries (GIN index); only they are ranked
+        # and only the shown ones get a snippet, from the description.
         candidates = (
             suggestable_requests(user=user)
             .alias(document=ticket_search_vector())
