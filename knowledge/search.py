@@ -237,23 +237,23 @@ class _PostgresSearch:
         # their title rank (a few lexemes, stored inline), and only the best RANKED_CANDIDATES
         # get the full title-and-body rank.
         document = "title_vector" if title_only else "search_vector"
-        readable_candidates = (
+        candidates = list(
             articles.filter(readable, **{document: query})
             .annotate(title_rank=SearchRank(F("title_vector"), query))
             .order_by("-title_rank", "-published_at", "-pk")
-            .values("pk")[:RANKED_CANDIDATES]
+            .values_list("pk", flat=True)[:RANKED_CANDIDATES]
         )
-        candidates = Q(pk__in=Subquery(readable_candidates))
         if not readable_only:
-            locked_candidates = (
+            candidates += list(
                 articles.exclude(readable)
                 .filter(title_vector=query)
                 .order_by("-published_at", "-pk")
-                .values("pk")[:RANKED_CANDIDATES]
+                .values_list("pk", flat=True)[:RANKED_CANDIDATES]
             )
-            candidates |= Q(pk__in=Subquery(locked_candidates))
+        if not candidates:
+            return []
         found = list(
-            Article.objects.filter(candidates)
+            Article.objects.filter(pk__in=candidates)
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "title")
             .values_list("pk", flat=True)[:limit]

@@ -158,7 +158,7 @@ def test_suggest_answers_the_documented_json(
     organization, alice, _cluster = basic_org
     ticket = resolved_request(organization, alice, summary="Restore from backup failed")
     client.force_login(member_of(organization))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get("/articles/suggest/", {"q": "backup restore failed"})
 
     assert response.status_code == 200
