@@ -10,7 +10,7 @@ from helpcenter.db import AddIndexOnPostgres, RemoveIndexOnPostgres
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0008_ticket_search_index"),
+        ("tickets", "0009_ticket_list_indexes"),
     ]
 
     operations = [
