@@ -191,6 +191,8 @@ def in_process_measurements(out: Path) -> dict:
         ("help-center search, typo", "customer", "/articles/?q=bakup+restore"),
         ("suggestions (JSON)", "customer", "/articles/suggest/?q=backup+restore+failed"),
         ("admin request page", "engineer", f"/admin/tickets/ticket/{ticket.pk}/change/"),
+        ("reports (last 30 days)", "engineer", "/admin/reports/"),
+        ("reports (last 90 days)", "engineer", "/admin/reports/?period=90"),
     ]
     # Pages that exist once their issues land: measured when the URL resolves.
     for name, role, url in (
