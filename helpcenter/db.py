@@ -73,3 +73,15 @@ class AddIndexUnlessPresent(migrations.AddIndex):
 
     def describe(self):
         return f"Declare index {self.index.name} on {self.model_name} (built only if missing)"
+
+
+class RemoveIndexOnPostgres(migrations.RemoveIndex):
+    """RemoveIndex for an index that `AddIndexOnPostgres` built only on PostgreSQL."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

@@ -5,13 +5,24 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 BODY_MAX_LENGTH = 100_000
+SEARCH_CONFIG = "english"
+
+
+def article_search_vectors() -> dict[str, SearchVector]:
+    """An article's two search documents, as the saving service (and the bench seed) store
+    them: title (weight A) over body text (weight B), and the title alone."""
+    title = SearchVector("title", weight="A", config=SEARCH_CONFIG)
+    return {
+        "search_vector": title + SearchVector("body_text", weight="B", config=SEARCH_CONFIG),
+        "title_vector": SearchVector("title", weight="A", config=SEARCH_CONFIG),
+    }
 
 
 class Category(models.Model):
@@ -66,6 +77,11 @@ class Article(models.Model):
         editable=False, blank=True, help_text=_("The rendered body as plain text, for search.")
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    title_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text=_("The title alone: how readers on lower plans find a premium article."),
+    )
     last_reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
     source_ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -101,7 +117,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "category"], name="article_status_category_idx"),
             GinIndex(fields=["search_vector"], name="article_search_vector_idx"),
-            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm_idx"),
+            GinIndex(fields=["title_vector"], name="article_title_vector_idx"),
         ]
 
     def __str__(self):

@@ -14,11 +14,10 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVectorField,
     TrigramDistance,
 )
 from django.db import connection
-from django.db.models import F, Func, Q
+from django.db.models import F, Q, Subquery
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -35,6 +34,7 @@ from tickets.models import SEARCH_CONFIG, Ticket, ticket_search_vector
 MAX_QUERY_WORDS = 12
 MIN_CORRECTABLE_LENGTH = 4
 SUGGESTIONS = 5
+RANKED_CANDIDATES = 100
 MARK_START, MARK_END = "\u27e6", "\u27e7"
 HEADLINE_OPTIONS = {
     "start_sel": MARK_START,
@@ -45,6 +45,7 @@ HEADLINE_OPTIONS = {
     "fragment_delimiter": " … ",
 }
 SNIPPET_CHARS = 220
+JSON_SNIPPET_CHARS = 180
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -70,7 +71,11 @@ class SearchHit:
         return self.snippet_marked.replace(MARK_START, "").replace(MARK_END, "")
 
     def as_json(self) -> dict:
-        return {"title": self.title, "url": self.url, "kind": self.kind, "snippet": self.snippet}
+        """A suggestion: the snippet as plain text on one line, short enough to scan."""
+        snippet = " ".join(self.snippet.split())
+        if len(snippet) > JSON_SNIPPET_CHARS:
+            snippet = snippet[:JSON_SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+        return {"title": self.title, "url": self.url, "kind": self.kind, "snippet": snippet}
 
 
 @dataclass
@@ -87,7 +92,7 @@ def query_words(query: str) -> list[str]:
     return [word for word in words if len(word) > 1][:MAX_QUERY_WORDS]
 
 
-def help_center_search(*, user: User, query: str, limit: int = 20) -> SearchResults:
+def help_center_search(*, user: User, query: str, limit: int = 10) -> SearchResults:
     """The search page: articles the reader may see (premium ones by title only), and resolved
     requests of their own organizations shared with the organization."""
     words = query_words(query)
@@ -114,7 +119,8 @@ def help_center_search(*, user: User, query: str, limit: int = 20) -> SearchResu
 def suggestions(*, user: User, query: str) -> list[SearchHit]:
     """Up to five answers for a request summary being typed: articles the reader's plan may
     read and their organizations' shared resolved requests. Matches of every word come first,
-    then matches of some of them (a summary is a sentence); the last word may be half typed."""
+    then articles whose title has some of them (a summary is a sentence); the last word may be
+    half typed."""
     words = query_words(query)
     if not words:
         return []
@@ -128,6 +134,8 @@ def suggestions(*, user: User, query: str) -> list[SearchHit]:
             hits += [hit for hit in find("any") if hit.url not in seen]
         return hits[:SUGGESTIONS]
 
+    # Articles with every word anywhere, then articles with some of the words in the title
+    # (cheap through the title index, and a title match is what a reader scans for).
     articles = best(
         lambda mode: engine.articles(
             user=user,
@@ -137,13 +145,12 @@ def suggestions(*, user: User, query: str) -> list[SearchHit]:
             limit=SUGGESTIONS,
             readable_only=True,
             prefix=True,
+            title_only=mode == "any",
         )
     )
-    requests = best(
-        lambda mode: engine.requests(
-            user=user, words=words, mode=mode, limit=SUGGESTIONS, prefix=True
-        )
-    )
+    # Requests with every word: served by the GIN index within the reader's organizations,
+    # where "any word" would parse each of the organization's requests again.
+    requests = engine.requests(user=user, words=words, mode="all", limit=SUGGESTIONS, prefix=True)
     chosen = articles[:3] + requests[:2]
     rest = articles[3:] + requests[2:]
     return (chosen + rest)[:SUGGESTIONS]
@@ -210,24 +217,43 @@ class _PostgresSearch:
 
     @classmethod
     def articles(
-        cls, *, user, rank, words, mode, limit, readable_only=False, prefix=False
+        cls,
+        *,
+        user,
+        rank,
+        words,
+        mode,
+        limit,
+        readable_only=False,
+        prefix=False,
+        title_only=False,
     ) -> list[SearchHit]:
         query = cls.tsquery(words, mode, prefix)
         readable = readable_q(rank=rank)
-        # A premium article the reader may not read is found by its title only (its weight-A
-        # lexemes), so search never tells what its body says.
-        title_vector = Func(
-            F("search_vector"),
-            function="ts_filter",
-            template="%(function)s(%(expressions)s, '{a}')",
-            output_field=SearchVectorField(),
+        # A premium article the reader may not read is found by its title only, so search never
+        # tells what its body says.
+        articles = articles_visible_to(user=user)
+        # Two stages keep a common word cheap: the matches (found by a GIN index) are ordered by
+        # their title rank (a few lexemes, stored inline), and only the best RANKED_CANDIDATES
+        # get the full title-and-body rank.
+        document = "title_vector" if title_only else "search_vector"
+        candidates = list(
+            articles.filter(readable, **{document: query})
+            .annotate(title_rank=SearchRank(F("title_vector"), query))
+            .order_by("-title_rank", "-published_at", "-pk")
+            .values_list("pk", flat=True)[:RANKED_CANDIDATES]
         )
-        articles = articles_visible_to(user=user).annotate(title_vector=title_vector)
-        matches = readable & Q(search_vector=query)
         if not readable_only:
-            matches |= ~readable & Q(title_vector=query)
+            candidates += list(
+                articles.exclude(readable)
+                .filter(title_vector=query)
+                .order_by("-published_at", "-pk")
+                .values_list("pk", flat=True)[:RANKED_CANDIDATES]
+            )
+        if not candidates:
+            return []
         found = list(
-            articles.filter(matches)
+            Article.objects.filter(pk__in=candidates)
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "title")
             .values_list("pk", flat=True)[:limit]
@@ -254,18 +280,33 @@ class _PostgresSearch:
     @classmethod
     def requests(cls, *, user, words, mode, limit, prefix=False) -> list[SearchHit]:
         query = cls.tsquery(words, mode, prefix)
-        tickets = (
+        # The newest RANKED_CANDIDATES matches of the summaries (GIN index); only they are ranked
+        # and only the shown ones get a snippet, from the description.
+        candidates = (
             suggestable_requests(user=user)
-            .annotate(document=ticket_search_vector())
+            .alias(document=ticket_search_vector())
             .filter(document=query)
+            .order_by("-pk")
+            .values("pk")[:RANKED_CANDIDATES]
+        )
+        found = list(
+            Ticket.objects.filter(pk__in=Subquery(candidates))
+            .annotate(rank=SearchRank(ticket_search_vector(), query))
+            .order_by("-rank", "-pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not found:
+            return []
+        by_pk = (
+            Ticket.objects.filter(pk__in=found)
             .annotate(
-                rank=SearchRank(ticket_search_vector(), query),
                 headline=SearchHeadline(
                     "description", query, config=SEARCH_CONFIG, **HEADLINE_OPTIONS
-                ),
+                )
             )
-            .order_by("-rank", "-resolved_at", "-pk")[:limit]
+            .in_bulk()
         )
+        tickets = [by_pk[pk] for pk in found]
         return [_request_hit(ticket, snippet=ticket.headline) for ticket in tickets]
 
 
@@ -289,10 +330,20 @@ class _SimpleSearch:
 
     @classmethod
     def articles(
-        cls, *, user, rank, words, mode, limit, readable_only=False, prefix=False
+        cls,
+        *,
+        user,
+        rank,
+        words,
+        mode,
+        limit,
+        readable_only=False,
+        prefix=False,
+        title_only=False,
     ) -> list[SearchHit]:
         readable = readable_q(rank=rank)
-        matches = readable & cls._condition(words, ["title", "body_text"], mode)
+        fields = ["title"] if title_only else ["title", "body_text"]
+        matches = readable & cls._condition(words, fields, mode)
         if not readable_only:
             matches |= ~readable & cls._condition(words, ["title"], mode)
         candidates = list(

@@ -37,7 +37,10 @@ def reader_plan_rank(*, user: User) -> int:
 
 
 def readable_q(*, rank: int) -> Q:
-    return Q(minimum_plan__isnull=True) | Q(minimum_plan__rank__lte=rank)
+    """Articles a reader of plan `rank` may read in full: no minimum plan, or one they reach.
+    A condition on the article row itself (no join), so that PostgreSQL can combine it with
+    the search indexes."""
+    return ~Q(minimum_plan__in=Plan.objects.filter(rank__gt=rank).values("pk"))
 
 
 def articles_visible_to(*, user: User) -> QuerySet[Article]:

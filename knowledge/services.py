@@ -3,7 +3,6 @@
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
@@ -22,11 +21,12 @@ from knowledge.models import (
     ArticleRevision,
     Category,
     SearchWord,
+    article_search_vectors,
 )
 from knowledge.rendering import markdown_to_text
 from knowledge.selectors import article_readable_by, is_editor
 from tickets.attachments import CheckedUpload, attachments_validate
-from tickets.models import SEARCH_CONFIG, Ticket, support_engineer_q
+from tickets.models import Ticket, support_engineer_q
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 _WORD = re.compile(r"[^\W\d_]{3,64}")
@@ -43,13 +43,11 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
 
 
 def _index_for_search(article: Article) -> None:
-    """Keep the article's search document current: title (weight A) over body (weight B), and
-    its words in the typo-correction word list."""
+    """Keep the article's search documents current: title (weight A) over body (weight B), the
+    title alone (for premium articles found by readers on lower plans), and its words in the
+    typo-correction word list."""
     if connection.vendor == "postgresql":
-        Article.objects.filter(pk=article.pk).update(
-            search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("body_text", weight="B", config=SEARCH_CONFIG)
-        )
+        Article.objects.filter(pk=article.pk).update(**article_search_vectors())
     words = {word.lower() for word in _WORD.findall(f"{article.title} {article.body_text}")}
     SearchWord.objects.bulk_create(
         [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True
@@ -71,7 +69,7 @@ def article_save(
     if article.pk is None:
         article.created_by = editor
     article.body_text = markdown_to_text(article.body)
-    article.full_clean(exclude=["search_vector"])
+    article.full_clean(exclude=["search_vector", "title_vector"])
     article.save()
     if components is not None:
         article.components.set(components)

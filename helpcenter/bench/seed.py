@@ -1,6 +1,7 @@
 """The benchmark data set: 100,000 requests, 300,000 comments, 2,000 customers in 200
-organizations and 20 support engineers, with realistic spreads of plan, portal, status,
-severity, sharing and age. Loaded with COPY, so the whole set goes in well under two minutes.
+organizations, 20 support engineers and 10,000 knowledge-base articles, with realistic spreads
+of plan, portal, status, severity, sharing and age. Loaded with COPY, so the whole set goes in
+well under two minutes.
 
 Deterministic (one seeded random generator). Two named customers are what `make bench` measures:
 `customer@bench.example` (a member of an ordinary organization: about 400 visible requests) and
@@ -20,6 +21,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Cluster, Membership, Organization, User
+from knowledge.models import Article, Category, SearchWord, article_search_vectors
 from plans.models import Plan, PlanPortal, ResponseTarget, Subscription
 from tickets.models import (
     SUPPORT_ENGINEERS_GROUP,
@@ -90,6 +92,7 @@ class Volume:
     engineers: int = 20
     days: int = 730
     big_organization_requests: int = BIG_ORGANIZATION_REQUESTS
+    articles: int = 10_000
 
     @classmethod
     def scaled(cls, factor: float) -> "Volume":
@@ -99,6 +102,7 @@ class Volume:
             customers=max(40, int(cls.customers * factor)),
             organizations=max(4, int(cls.organizations * factor)),
             big_organization_requests=int(BIG_ORGANIZATION_REQUESTS * factor),
+            articles=int(cls.articles * factor),
         )
 
 
@@ -523,6 +527,34 @@ def seed(volume: Volume | None = None, *, analyze: bool = True) -> Counts:
     for prefix, number in key_numbers.items():
         TicketKeyCounter.objects.update_or_create(prefix=prefix, defaults={"last_number": number})
 
+    # The knowledge base: published articles over the categories, a tenth of them premium,
+    # written from the same vocabulary, with the search documents the saving service stores.
+    categories = list(Category.objects.values_list("pk", flat=True))
+    articles = []
+    for number in range(1, volume.articles + 1):
+        body = _text(rng, 80, 400)
+        articles.append(
+            {
+                "id": number,
+                "title": f"{rng.choice(SUBJECTS)}: {_text(rng, 3, 6)[:-1].lower()}"[:200],
+                "slug": f"bench-article-{number}",
+                "category_id": categories[number % len(categories)],
+                "minimum_plan_id": plans["enterprise"].pk if number % 10 == 0 else None,
+                "status": Article.Status.PUBLISHED,
+                "body": body,
+                "body_text": body,
+                "published_at": now - timedelta(days=rng.uniform(0, volume.days)),
+            }
+        )
+    with _indexes_built_afterwards([Article]):
+        _copy(Article, articles, counts)
+        Article.objects.update(**article_search_vectors())
+    words = {word for text in (*TERMS, *COMMON_WORDS, *SUBJECTS) for word in text.lower().split()}
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(words) if word.isalpha() and len(word) > 2],
+        ignore_conflicts=True,
+    )
+
     seeded = [
         Organization,
         Subscription,
@@ -535,6 +567,7 @@ def seed(volume: Volume | None = None, *, analyze: bool = True) -> Counts:
         Comment,
         TicketEvent,
         SatisfactionRating,
+        Article,
     ]
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), seeded):

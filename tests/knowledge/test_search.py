@@ -221,4 +221,4 @@ def test_request_search_uses_the_gin_index(basic_org, resolved_request):
     resolved_request(organization, owner)
     query = SearchQuery("restore", config="english", search_type="raw")
     plan = explain(Ticket.objects.annotate(document=ticket_search_vector()).filter(document=query))
-    assert "ticket_search_idx" in plan
+    assert "ticket_summary_search_idx" in plan
