@@ -31,7 +31,8 @@ def collect_errors(page: Page) -> list[str]:
 
 
 def drawn_charts(page: Page) -> int:
-    """Canvases that Chart.js has taken and sized."""
+    """Canvases that Chart.js has taken and sized, once the page's scripts have run."""
+    page.wait_for_load_state("load")
     return page.evaluate(
         """() => Array.from(document.querySelectorAll('canvas[data-chart]'))
               .filter(c => window.Chart && window.Chart.getChart(c) && c.width > 0).length"""
