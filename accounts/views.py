@@ -3,13 +3,14 @@ from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from accounts import services
-from accounts.forms import SignUpForm
+from accounts import services, tokens
+from accounts.forms import ApiTokenForm, SignUpForm
 from accounts.selectors import cluster_get_for_user, clusters_visible_to, current_organization
 from helpcenter.forms import form_add_service_errors
 
@@ -67,3 +68,36 @@ class OrganizationSwitchView(LoginRequiredMixin, View):
         if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             return redirect(next_url)
         return redirect("accounts:cluster-list")
+
+
+class ApiTokenListView(LoginRequiredMixin, FormView):
+    """Personal API tokens: create one (its secret is shown on this answer only), see when and
+    from where each was last used, revoke."""
+
+    template_name = "accounts/api_tokens.html"
+    form_class = ApiTokenForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            tokens=tokens.api_tokens_for_user(user=self.request.user), now=timezone.now(), **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            token, raw = tokens.api_token_create(user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        context = self.get_context_data(form=self.get_form_class()(), new_token=token, secret=raw)
+        response = self.render_to_response(context, status=201)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        token = tokens.api_token_revoke(user=request.user, token_id=pk)
+        messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+        return redirect("accounts:api-tokens")

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "accounts",
     "plans",
     "tickets",
@@ -186,6 +189,49 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# The API (/api/v1/): personal tokens or the session (with CSRF), per token/user throttles in
+# the default cache, the schema by drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "helpcenter.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "helpcenter.api.permissions.TokenScopeAllows",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "helpcenter.api.throttling.ReadThrottle",
+        "helpcenter.api.throttling.WriteThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "helpcenter.api.errors.exception_handler",
+}
+API_THROTTLE_RATES = {
+    "read": env.str("API_THROTTLE_READ_RATE", default="600/min"),
+    "write": env.str("API_THROTTLE_WRITE_RATE", default="60/min"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TiDB Cloud Help Center API",
+    "DESCRIPTION": (
+        "File and follow support requests from scripts and monitoring. Authenticate with "
+        "`Authorization: Bearer <token>` (create a token on the API tokens page)."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "helpcenter.api.schema.add_error_responses",
+    ],
 }
 
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="plans.payments.ValidatingGateway")

@@ -9,6 +9,7 @@ admin.site.index_title = "Triage"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("helpcenter.api.urls")),
     path("accounts/", include(auth_urlpatterns)),
     path("", include("accounts.urls")),
     path("", include("plans.urls")),

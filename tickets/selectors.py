@@ -62,6 +62,20 @@ def ticket_get_for_user(*, user: User, key: str) -> Ticket:
     return ticket
 
 
+def ticket_get_for_support(*, user: User, key: str) -> Ticket:
+    """A request by key for an engineer; 404 for a missing key and for anyone else."""
+    ticket = (
+        tickets_for_support(user=user)
+        .select_related("organization", "cluster", "reporter", "assignee", "plan")
+        .prefetch_related("components")
+        .filter(key=str(key).upper())
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such request.")
+    return ticket
+
+
 def ticket_public_comments(*, ticket: Ticket) -> QuerySet[Comment]:
     return (
         ticket.comments.filter(is_internal=False)
