@@ -1,10 +1,11 @@
 """/api/v1/: the schema, the browsable docs and every app's endpoints."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from helpcenter.api.views import not_found
 from plans import api as plans_api
 
 app_name = "api"
@@ -34,4 +35,5 @@ urlpatterns = [
     ),
     path("plans/", plans_api.PlanListView.as_view(), name="plan-list"),
     path("", include("tickets.api.urls")),
+    re_path(r"^(?P<path>.*)$", not_found),
 ]
