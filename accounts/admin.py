@@ -13,8 +13,15 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Cluster, Membership, Organization, OutboundEmail, User
-from accounts.services import outbound_email_resend
+from accounts.models import (
+    Cluster,
+    Membership,
+    Organization,
+    OutboundEmail,
+    SecurityEvent,
+    User,
+)
+from accounts.services import membership_add, membership_remove, outbound_email_resend
 
 
 class ReadOnlyAdminMixin:
@@ -26,6 +33,29 @@ class ReadOnlyAdminMixin:
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class MembershipThroughServicesMixin:
+    """Memberships added or removed on a person's or an organization's page go through the
+    services, which record who added or removed whom."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            membership_remove(membership=membership, actor=request.user)
+        for membership in memberships:
+            if membership.pk is None:
+                membership_add(
+                    organization=membership.organization,
+                    user=membership.user,
+                    role=membership.role,
+                    actor=request.user,
+                )
+            else:
+                membership.save(update_fields=["role"])
+        return None
 
 
 def _email_lowercase(value: str) -> str:
@@ -62,7 +92,7 @@ class UserMembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(MembershipThroughServicesMixin, DjangoUserAdmin):
     """Django's user admin with the email address as the login and no username."""
 
     form = UserChangeForm
@@ -135,7 +165,7 @@ class ClusterInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(MembershipThroughServicesMixin, admin.ModelAdmin):
     form = OrganizationForm
     list_display = ("name", "time_zone", "created_at")
     ordering = ("name",)
@@ -152,6 +182,24 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ("user", "organization")
     search_fields = ("user__email", "organization__name")
     autocomplete_fields = ("user", "organization")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "organization", "joined_at") if obj is not None else ("joined_at",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["role"])
+        else:
+            form.instance = membership_add(
+                organization=obj.organization, user=obj.user, role=obj.role, actor=request.user
+            )
+
+    def delete_model(self, request, obj):
+        membership_remove(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "organization"):
+            membership_remove(membership=membership, actor=request.user)
 
 
 @admin.register(Cluster)
@@ -212,3 +260,47 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
                 % {"count": len(ids) - resent},
             )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security audit trail: superusers only, read-only, never deleted from here."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "user",
+        "identifier",
+        "actor",
+        "organization",
+        "ip_address",
+    )
+    list_filter = ("kind",)
+    list_select_related = ("user", "actor", "organization")
+    search_fields = ("identifier", "user__email", "actor__email", "organization__name")
+    date_hierarchy = "created_at"
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "user",
+        "identifier",
+        "actor",
+        "organization",
+        "ip_address",
+        "detail",
+    )
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -251,3 +251,65 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} -> {self.to_email}"
+
+
+class SecurityEvent(models.Model):
+    """An audit row for what matters to account security: who did what to whom, from where.
+
+    Written by the services and the authentication signals; read by superusers in the admin."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", _("Login succeeded")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Second factor enrolled")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Second factor refused")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        SIGN_UP_VERIFIED = "sign_up_verified", _("Sign-up verified")
+        MEMBERSHIP_ADDED = "membership_added", _("Membership added")
+        MEMBERSHIP_REMOVED = "membership_removed", _("Membership removed")
+        PLAN_CHANGED = "plan_changed", _("Plan changed")
+
+    kind = models.CharField(_("event"), max_length=32, choices=Kind)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="security_events_made",
+        verbose_name=_("by"),
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="security_events",
+        verbose_name=_("account"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="security_events",
+    )
+    identifier = models.CharField(
+        _("login typed"),
+        max_length=254,
+        blank=True,
+        help_text=_("The address typed at a login that matched no account, or any account."),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-created_at"], name="security_event_recent_idx"),
+            models.Index(fields=["kind", "-created_at"], name="security_event_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user or self.identifier}"

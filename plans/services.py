@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization, User
+from accounts.models import Organization, SecurityEvent, User
 from accounts.selectors import is_owner, organization_owners
-from accounts.services import outbound_email_queue
+from accounts.services import outbound_email_queue, security_event_record
 from plans.models import PaymentMethod, Plan, PlanChange, SalesInquiry, Subscription
 from plans.payments import CardDetails, payment_gateway
 from plans.selectors import default_plan, plan_move_refusal
@@ -82,6 +82,12 @@ def _plan_change(
         to_plan=to_plan,
         changed_by=actor,
         reason=reason,
+    )
+    security_event_record(
+        kind=SecurityEvent.Kind.PLAN_CHANGED,
+        actor=actor,
+        organization=organization,
+        detail=f"{from_plan.name} -> {to_plan.name} ({reason})",
     )
     # The other owners; the one who made the change sees the confirmation on the page.
     for owner in organization_owners(organization=organization).exclude(pk=actor.pk):

@@ -29,16 +29,19 @@ def is_support_engineer(*, user: User) -> bool:
 
 
 def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
-    """A request is visible to its reporter, its participants, and the members of the
-    organization it is shared with. Support engineers see requests in the admin, not here."""
-    if not user.is_authenticated:
+    """Access follows membership: an organization's request is visible only to its current
+    members, and among them to the reporter, the participants, and everyone when it is shared.
+    A request about no organization is its reporter's alone. Leaving an organization therefore
+    ends access to its requests, comments, files, export rows and emails at once, even for
+    the reporter or a participant. Support engineers see requests in the admin, not here."""
+    if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
     participant = Ticket.participants.through.objects.filter(ticket=OuterRef("pk"), user=user)
     member_of = Membership.objects.filter(user=user).values("organization_id")
     return Ticket.objects.filter(
-        Q(reporter=user)
-        | Exists(participant)
-        | Q(shared_with_organization=True, organization_id__in=member_of)
+        Q(organization__isnull=True, reporter=user)
+        | Q(organization_id__in=member_of)
+        & (Q(reporter=user) | Q(shared_with_organization=True) | Exists(participant))
     )
 
 
