@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_search_indexes'),
+        ('accounts', '0003_security_events'),
     ]
 
     operations = [
