@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts",
     "plans",
     "tickets",
+    "helpcenter.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -160,11 +161,23 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that no worker picked up within the minute is replaced by the next one.
         "options": {"expires": 50},
     },
+    "requeue-stuck-webhooks": {
+        "task": "helpcenter.webhooks.tasks.webhook_sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
 }
 # Attempts per email before it is marked failed (then an administrator can resend it); the
 # wait doubles from the base after each failed attempt: 30 s, 1 min, 2 min, 4 min, 8 min.
 OUTBOUND_EMAIL_MAX_ATTEMPTS = env.int("OUTBOUND_EMAIL_MAX_ATTEMPTS", default=6)
 OUTBOUND_EMAIL_RETRY_BASE_SECONDS = env.int("OUTBOUND_EMAIL_RETRY_BASE_SECONDS", default=30)
+
+# Webhooks: signed POSTs from the worker, retried like emails (30 s, 1 min, 2 min, ... then
+# failed, with a redeliver button). Plain http to this machine only for development and tests.
+WEBHOOK_ALLOW_LOCAL_HTTP = env.bool("WEBHOOK_ALLOW_LOCAL_HTTP", default=DEBUG)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 
 # Attachments.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

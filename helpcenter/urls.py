@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("helpcenter.api.urls")),
     path("accounts/", include(auth_urlpatterns)),
     path("", include("accounts.urls")),
+    path("", include("helpcenter.webhooks.urls")),
     path("", include("plans.urls")),
     path("", include("tickets.urls")),
 ]

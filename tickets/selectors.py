@@ -1,5 +1,6 @@
 """The one place that decides which requests, comments and attachments a user sees."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -52,12 +53,23 @@ def tickets_for_support(*, user: User) -> QuerySet[Ticket]:
     return Ticket.objects.all()
 
 
+REQUEST_KEY = re.compile(r"[A-Z]{1,8}-[0-9]{1,10}")
+
+
+def _request_key(key) -> str:
+    """A key as stored (BILL-12); anything that cannot be one (a NUL byte, a space) is a 404."""
+    key = str(key).upper()
+    if not REQUEST_KEY.fullmatch(key):
+        raise Http404("No such request.")
+    return key
+
+
 def ticket_get_for_user(*, user: User, key: str) -> Ticket:
     ticket = (
         tickets_visible_to(user=user)
         .select_related("organization", "cluster", "reporter", "assignee", "plan", "satisfaction")
         .prefetch_related("components", "participants")
-        .filter(key=str(key).upper())
+        .filter(key=_request_key(key))
         .first()
     )
     if ticket is None:
@@ -71,7 +83,7 @@ def ticket_get_for_support(*, user: User, key: str) -> Ticket:
         tickets_for_support(user=user)
         .select_related("organization", "cluster", "reporter", "assignee", "plan")
         .prefetch_related("components")
-        .filter(key=str(key).upper())
+        .filter(key=_request_key(key))
         .first()
     )
     if ticket is None:

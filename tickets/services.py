@@ -17,7 +17,7 @@ from plans.selectors import (
     response_due_at,
     response_target_for,
 )
-from tickets import notifications
+from tickets import notifications, webhooks
 from tickets.attachments import attachments_validate
 from tickets.models import (
     Attachment,
@@ -207,6 +207,7 @@ def ticket_create(
         )
         _save_attachments(comment, checked_attachments)
     notifications.ticket_created(ticket=ticket)
+    webhooks.request_created(ticket=ticket)
     return ticket
 
 
@@ -258,6 +259,7 @@ def ticket_comment_add(
         ticket.save(update_fields=["first_responded_at"])
         _record(ticket, author, TicketEvent.Kind.FIRST_RESPONSE)
     _touch(ticket)
+    webhooks.request_commented(comment=comment)
     if engineer:
         notifications.engineer_replied(comment=comment)
     else:
@@ -304,6 +306,7 @@ def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Tick
         Status(to_status).label,
     )
     notifications.status_changed(event=event, from_status=from_status)
+    webhooks.status_changed(event=event, from_status=from_status)
     return ticket
 
 

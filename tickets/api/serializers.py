@@ -123,12 +123,15 @@ class ComponentField(serializers.RelatedField):
 
     def to_internal_value(self, data):
         queryset = self.get_queryset()
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("unknown", value=data)
+        text = str(data).strip()
+        if isinstance(data, bool) or not isinstance(data, int | str) or not text.isprintable():
+            self.fail("unknown", value=repr(data))
+        if len(text) > 64:
+            self.fail("unknown", value=repr(text[:64]))
         found = (
-            queryset.filter(pk=int(data)).first()
-            if str(data).isdigit()
-            else queryset.filter(name__iexact=str(data).strip()).first()
+            queryset.filter(pk=int(text)).first()
+            if text.isdigit() and len(text) < 19
+            else queryset.filter(name__iexact=text).first()
         )
         if found is None:
             self.fail("unknown", value=data)
