@@ -28,11 +28,26 @@ def _digest(raw: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, days: int, scope: str = ApiToken.Scope.READ
+    *,
+    user: User,
+    name: str,
+    days: int,
+    scope: str = ApiToken.Scope.READ,
+    second_factor_verified: bool = False,
 ) -> tuple[ApiToken, str]:
-    """A new token and its secret; the secret is not stored and cannot be shown again."""
+    """A new token and its secret; the secret is not stored and cannot be shown again.
+
+    A token skips the login, so staff (support engineers) get one only in a session verified
+    with their second factor; the operators' command vouches for itself."""
     if not user.is_active:
         raise ValidationError(_("This account is disabled."))
+    if user.is_staff and not second_factor_verified:
+        raise ValidationError(
+            _(
+                "Support engineers create tokens only after signing in with their second "
+                "factor. Sign in again with your authenticator code, then create the token."
+            )
+        )
     if not 1 <= days <= MAX_LIFETIME_DAYS:
         raise ValidationError(
             {"days": _("A token lives 1 to %(max)d days.") % {"max": MAX_LIFETIME_DAYS}}

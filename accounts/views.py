@@ -70,6 +70,13 @@ class OrganizationSwitchView(LoginRequiredMixin, View):
         return redirect("accounts:cluster-list")
 
 
+def _second_factor_verified(user) -> bool:
+    """True when this session was signed in with a second factor (django-otp's middleware
+    adds `is_verified`); without it nobody counts as verified."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False
+
+
 class ApiTokenListView(LoginRequiredMixin, FormView):
     """Personal API tokens: create one (its secret is shown on this answer only), see when and
     from where each was last used, revoke."""
@@ -84,7 +91,11 @@ class ApiTokenListView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            token, raw = tokens.api_token_create(user=self.request.user, **form.cleaned_data)
+            token, raw = tokens.api_token_create(
+                user=self.request.user,
+                second_factor_verified=_second_factor_verified(self.request.user),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
             return self.form_invalid(form)

@@ -17,7 +17,9 @@ def bearer():
     """An API client authenticated with a new token of `user`."""
 
     def make(user, scope="read-write", days=30):
-        _token, raw = api_token_create(user=user, name="test", days=days, scope=scope)
+        _token, raw = api_token_create(
+            user=user, name="test", days=days, scope=scope, second_factor_verified=True
+        )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         return client

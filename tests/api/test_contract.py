@@ -117,7 +117,9 @@ def test_customer_endpoints_keep_the_contract(known_request, generous_limits):
 
 
 def test_engineer_endpoints_keep_the_contract(known_request, engineer, generous_limits):
-    _token, raw = api_token_create(user=engineer, name="fuzz", days=1, scope="read-write")
+    _token, raw = api_token_create(
+        user=engineer, name="fuzz", days=1, scope="read-write", second_factor_verified=True
+    )
     schema = _schema()
     support_operations = [
         result

@@ -1,4 +1,5 @@
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -164,3 +165,65 @@ def test_writes_have_their_own_limit(settings):
     assert client.post("/api/v1/requests/", {}, format="json").status_code == 400
     assert client.post("/api/v1/requests/", {}, format="json").status_code == 429
     assert client.get(ORGANIZATIONS).status_code == 200
+
+
+def test_an_engineer_needs_a_verified_second_factor_to_create_a_token(engineer, client):
+    client.force_login(engineer)
+    response = client.post(
+        reverse("accounts:api-tokens"), {"name": "triage", "days": "30", "scope": "read"}
+    )
+    assert response.status_code == 200
+    assert "second factor" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_an_engineers_verified_session_gets_a_token(engineer, rf):
+    from accounts.views import ApiTokenListView
+
+    engineer.is_verified = lambda: True
+    request = rf.post(
+        reverse("accounts:api-tokens"), {"name": "triage", "days": "30", "scope": "read"}
+    )
+    request.user = engineer
+    request._dont_enforce_csrf_checks = True
+    response = ApiTokenListView.as_view()(request)
+    assert response.status_code == 201
+    assert ApiToken.objects.filter(user=engineer).count() == 1
+
+
+def test_the_command_serves_engineers_too(engineer):
+    out = io.StringIO()
+    call_command("api_token_create", "--user", engineer.email, "--name", "ops", stdout=out)
+    assert client_with(out.getvalue().strip()).get("/api/v1/support/queues/").status_code == 200
+
+
+def test_curl_without_a_content_type_still_sends_json(enterprise_org):
+    organization, owner, cluster = enterprise_org
+    _token, raw = api_token_create(user=owner, name="curl", days=30, scope="read-write")
+    body = json.dumps(
+        {
+            "portal": "technical",
+            "summary": "From curl",
+            "organization": organization.pk,
+            "cluster": cluster.pk,
+            "environment": "production",
+            "description": "d",
+            "severity": "S3",
+        }
+    )
+    response = client_with(raw).post(
+        "/api/v1/requests/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["key"].startswith("TECH-")
+
+
+def test_the_docs_page_loads_its_script_and_the_schema(client):
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<style" not in html and "swagger-ui-bundle.js" in html
+    script = client.get("/api/v1/docs/?script=")
+    assert script.status_code == 200 and "/api/v1/schema/" in script.content.decode()
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200 and "/api/v1/requests/" in schema.json()["paths"]

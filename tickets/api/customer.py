@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.selectors import organization_members
+from helpcenter.api.parsers import JSONOrFormParser
 from helpcenter.api.views import ApiViewMixin
 from plans.models import Portal
 from plans.selectors import portal_access
@@ -37,7 +38,7 @@ from tickets.selectors import (
     tickets_visible_to,
 )
 
-UPLOAD_PARSERS = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+UPLOAD_PARSERS = [parsers.JSONParser, parsers.MultiPartParser, JSONOrFormParser]
 
 
 class RequestCursor(CursorPagination):

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         if owner is None:
             raise CommandError(f"No user with the email address {user}.")
         try:
-            _token, raw = api_token_create(user=owner, name=name, days=days, scope=scope)
+            _token, raw = api_token_create(
+                user=owner, name=name, days=days, scope=scope, second_factor_verified=True
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(raw)
