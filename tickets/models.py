@@ -127,6 +127,15 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        help_text=_("Set when this request was closed as a duplicate of another."),
+    )
 
     class Meta:
         ordering = ["-last_activity_at"]
@@ -164,6 +173,13 @@ class Ticket(models.Model):
             models.CheckConstraint(
                 condition=Q(environment__in=["", "production", "non-production"]),
                 name="ticket_environment_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="ticket_not_merged_into_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(status="closed"),
+                name="ticket_merged_is_closed",
             ),
         ]
         indexes = [
@@ -274,6 +290,9 @@ class TicketEvent(models.Model):
         NOTE = "note", _("Internal note added")
         FIRST_RESPONSE = "first_response", _("First response")
         RATED = "rated", _("Satisfaction rated")
+        RAISED = "raised", _("Raised by support on behalf of the customer")
+        MERGED_INTO = "merged_into", _("Merged into another request")
+        DUPLICATE_MERGED = "duplicate_merged", _("Duplicate merged in")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -290,6 +309,23 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} {self.kind}: {self.from_value} -> {self.to_value}"
+
+
+class TicketViewer(models.Model):
+    """When an engineer last had a request open: the collision notice warns the others."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="viewers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="ticket_viewer_unique"),
+        ]
+        indexes = [models.Index(fields=["ticket", "-seen_at"], name="ticket_viewer_recent_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.ticket_id} at {self.seen_at:%H:%M}"
 
 
 class SatisfactionRating(models.Model):

@@ -126,3 +126,16 @@ def status_changed(*, event: TicketEvent, from_status: str) -> None:
         _to_customer(
             ticket=ticket, user=user, event_key=event_key, template="ticket_status", **context
         )
+
+
+def ticket_merged(*, duplicate: Ticket, target: Ticket) -> None:
+    """One email to each customer of the duplicate, pointing at the request that goes on."""
+    for user in customer_recipients(ticket=duplicate, everyone=True):
+        _to_customer(
+            ticket=duplicate,
+            user=user,
+            event_key=f"ticket:{duplicate.pk}:merged",
+            template="ticket_merged",
+            target=target,
+            ticket_url=_ticket_url(target),
+        )

@@ -16,6 +16,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
     TicketNotificationSetting,
+    TicketViewer,
     support_engineer_q,
 )
 
@@ -67,7 +68,15 @@ def _request_key(key) -> str:
 def ticket_get_for_user(*, user: User, key: str) -> Ticket:
     ticket = (
         tickets_visible_to(user=user)
-        .select_related("organization", "cluster", "reporter", "assignee", "plan", "satisfaction")
+        .select_related(
+            "organization",
+            "cluster",
+            "reporter",
+            "assignee",
+            "plan",
+            "satisfaction",
+            "merged_into",
+        )
         .prefetch_related("components", "participants")
         .filter(key=_request_key(key))
         .first()
@@ -91,10 +100,21 @@ def ticket_get_for_support(*, user: User, key: str) -> Ticket:
     return ticket
 
 
+def ticket_comments_with_merged(*, ticket: Ticket) -> QuerySet[Comment]:
+    """The request's comments and those of the duplicates merged into it."""
+    return Comment.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket))
+
+
+def ticket_merged_duplicates(*, ticket: Ticket) -> QuerySet[Ticket]:
+    """The requests closed as duplicates of this one, oldest first, with their reporters."""
+    return ticket.merged_duplicates.select_related("reporter").order_by("created_at", "pk")
+
+
 def ticket_public_comments(*, ticket: Ticket) -> QuerySet[Comment]:
     return (
-        ticket.comments.filter(is_internal=False)
-        .select_related("author")
+        ticket_comments_with_merged(ticket=ticket)
+        .filter(is_internal=False)
+        .select_related("author", "ticket")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
         .order_by("created_at", "pk")
     )
@@ -104,7 +124,9 @@ def attachment_get_for_user(*, user: User, key: str, attachment_id) -> Attachmen
     ticket = ticket_get_for_user(user=user, key=key)
     try:
         return Attachment.objects.select_related("comment").get(
-            pk=int(attachment_id), comment__ticket=ticket, comment__is_internal=False
+            Q(comment__ticket=ticket) | Q(comment__ticket__merged_into=ticket),
+            pk=int(attachment_id),
+            comment__is_internal=False,
         )
     except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such attachment.") from exc
@@ -267,9 +289,37 @@ def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str
 def ticket_conversation_for_support(*, ticket: Ticket) -> QuerySet[Comment]:
     """Every comment and internal note, oldest first, with authors and files."""
     return (
-        ticket.comments.select_related("author")
+        ticket_comments_with_merged(ticket=ticket)
+        .select_related("author", "ticket")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
         .order_by("created_at", "pk")
+    )
+
+
+COLLISION_WINDOW = timedelta(minutes=5)
+
+
+def ticket_other_viewers(
+    *, ticket: Ticket, user: User, now: datetime | None = None
+) -> list[tuple[User, datetime]]:
+    """Other engineers who had this request open in the last few minutes, latest first."""
+    since = (now or timezone.now()) - COLLISION_WINDOW
+    viewers = (
+        TicketViewer.objects.filter(ticket=ticket, seen_at__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("-seen_at")
+    )
+    return [(viewer.user, viewer.seen_at) for viewer in viewers]
+
+
+def ticket_comments_since(*, ticket: Ticket, after_id: int) -> QuerySet[Comment]:
+    """Comments (and notes) added to the conversation after the one with id `after_id`."""
+    return (
+        ticket_comments_with_merged(ticket=ticket)
+        .filter(pk__gt=after_id)
+        .select_related("author")
+        .order_by("pk")
     )
 
 
@@ -280,12 +330,21 @@ def ticket_history(*, ticket: Ticket) -> QuerySet[TicketEvent]:
 def support_attachment_get(*, user: User, ticket_id, attachment_id) -> Attachment:
     """A file of a request the engineer may see; 404 for missing and not-yours alike."""
     try:
+        tickets = tickets_for_support(user=user).filter(pk=int(ticket_id))
         return Attachment.objects.select_related("comment").get(
+            Q(comment__ticket__in=tickets) | Q(comment__ticket__merged_into__in=tickets),
             pk=int(attachment_id),
-            comment__ticket__in=tickets_for_support(user=user).filter(pk=int(ticket_id)),
         )
     except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such attachment.") from exc
+
+
+def ticket_with_exact_key(*, tickets: QuerySet[Ticket], query: str) -> Ticket | None:
+    """The request whose key is exactly what was typed (any case, spaces around), if any."""
+    key = query.strip().upper()
+    if not key or " " in key or "-" not in key:
+        return None
+    return tickets.filter(key=key).only("pk").first()
 
 
 def canned_responses_for_ticket(*, ticket: Ticket) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ from tickets.models import (
     TicketEvent,
     TicketKeyCounter,
     TicketNotificationSetting,
+    TicketViewer,
 )
 from tickets.selectors import is_support_engineer
 
@@ -132,7 +133,13 @@ def ticket_create(
     affects_version: str = "",
     shared_with_organization: bool | None = None,
     attachments: list[UploadedFile] | tuple = (),
+    raised_by: User | None = None,
 ) -> Ticket:
+    """File a request for `reporter`; `raised_by` is the support engineer who files it on the
+    customer's behalf (a phone call, a chat, a monitoring alert). The same rules, targets and
+    emails apply either way, and the history says who raised it."""
+    if raised_by is not None and not is_support_engineer(user=raised_by):
+        raise PermissionDenied(_("Only support engineers raise requests for a customer."))
     access = portal_access(user=reporter, portal=portal)
     if not access.allowed:
         raise PermissionDenied(access.refusal)
@@ -200,7 +207,14 @@ def ticket_create(
     ticket.save()
     if components:
         ticket.components.set(components)
-    _record(ticket, reporter, TicketEvent.Kind.CREATED, to_value=ticket.get_status_display())
+    _record(
+        ticket,
+        raised_by or reporter,
+        TicketEvent.Kind.CREATED,
+        to_value=ticket.get_status_display(),
+    )
+    if raised_by is not None:
+        _record(ticket, raised_by, TicketEvent.Kind.RAISED, to_value=reporter.email)
     if checked_attachments:
         comment = Comment.objects.create(
             ticket=ticket, author=reporter, body=_("Files attached to the request.")
@@ -429,3 +443,81 @@ def ticket_rate(
     satisfaction.save()
     _record(ticket, actor, TicketEvent.Kind.RATED, to_value=f"{rating}/5")
     return satisfaction
+
+
+@transaction.atomic
+def ticket_merge(*, duplicate: Ticket, target: Ticket, actor: User) -> Ticket:
+    """Close `duplicate` as a duplicate of `target` (same organization). Its conversation shows
+    in the target's, its followers follow the target, and its customers get one email."""
+    if not is_support_engineer(user=actor):
+        raise PermissionDenied(_("Only support engineers merge requests."))
+    locked = {
+        ticket.pk: ticket
+        for ticket in Ticket.objects.select_for_update()
+        .filter(pk__in=[duplicate.pk, target.pk])
+        .order_by("pk")
+    }
+    duplicate, target = locked[duplicate.pk], locked.get(target.pk)
+    if target is None or target.pk == duplicate.pk:
+        raise ValidationError({"target": _("Choose another request to merge into.")})
+    if duplicate.merged_into_id is not None:
+        raise ValidationError(_("This request is already merged into another one."))
+    if target.merged_into_id is not None or not target.accepts_comments:
+        raise ValidationError(
+            {
+                "target": _("%(key)s is %(status)s; merge into an open request.")
+                % {"key": target.key, "status": target.get_status_display().lower()}
+            }
+        )
+    if not duplicate.accepts_comments:
+        raise ValidationError(
+            _("This request is %(status)s and cannot be merged.")
+            % {"status": duplicate.get_status_display().lower()}
+        )
+    same_owner = (
+        duplicate.organization_id == target.organization_id
+        if duplicate.organization_id is not None
+        else target.organization_id is None and duplicate.reporter_id == target.reporter_id
+    )
+    if not same_owner:
+        raise ValidationError({"target": _("Merge only requests of the same organization.")})
+    from_status = duplicate.status
+    now = timezone.now()
+    duplicate.merged_into = target
+    duplicate.status = Status.CLOSED
+    duplicate.sla_paused_at = None
+    duplicate.last_activity_at = now
+    duplicate.save(update_fields=["merged_into", "status", "sla_paused_at", "last_activity_at"])
+    Ticket.objects.filter(merged_into=duplicate).update(merged_into=target)
+    _followers_move(duplicate=duplicate, target=target)
+    _record(duplicate, actor, TicketEvent.Kind.MERGED_INTO, duplicate.key, target.key)
+    _record(
+        duplicate, actor, TicketEvent.Kind.STATUS, Status(from_status).label, Status.CLOSED.label
+    )
+    _record(target, actor, TicketEvent.Kind.DUPLICATE_MERGED, duplicate.key, target.key)
+    _touch(target)
+    notifications.ticket_merged(duplicate=duplicate, target=target)
+    return duplicate
+
+
+def _followers_move(*, duplicate: Ticket, target: Ticket) -> None:
+    """The duplicate's reporter and participants follow the target, with their email choice."""
+    followers = {duplicate.reporter_id, *duplicate.participants.values_list("pk", flat=True)}
+    followers.discard(target.reporter_id)
+    if followers and target.organization_id is not None:
+        target.participants.add(*followers)
+    existing = set(
+        TicketNotificationSetting.objects.filter(ticket=target).values_list("user_id", flat=True)
+    )
+    TicketNotificationSetting.objects.bulk_create(
+        TicketNotificationSetting(ticket=target, user_id=setting.user_id, enabled=setting.enabled)
+        for setting in TicketNotificationSetting.objects.filter(ticket=duplicate)
+        if setting.user_id not in existing
+    )
+
+
+def ticket_viewer_touch(*, ticket: Ticket, user: User) -> None:
+    """Remember that this engineer has the request open now (for the collision notice)."""
+    TicketViewer.objects.update_or_create(
+        ticket=ticket, user=user, defaults={"seen_at": timezone.now()}
+    )

@@ -40,6 +40,7 @@ from tickets.selectors import (
     notification_enabled_for,
     response_clock,
     ticket_get_for_user,
+    ticket_merged_duplicates,
     ticket_public_comments,
     tickets_for_request_list,
 )
@@ -271,6 +272,7 @@ class RequestDetailView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             ticket=ticket,
             comments=ticket_public_comments(ticket=ticket),
+            merged_duplicates=ticket_merged_duplicates(ticket=ticket),
             clock=response_clock(ticket=ticket),
             comment_form=kwargs.pop("comment_form", None) or CommentForm(),
             sharing_form=SharingForm(

@@ -174,8 +174,7 @@ def test_staff_outside_the_group_with_ticket_permissions_still_sees_no_tickets(
     assert 'id="support-queues"' not in index.text
 
 
-def test_engineer_cannot_add_or_delete_requests(as_engineer, ticket):
-    assert as_engineer.get(CHANGELIST + "add/").status_code == 403
+def test_engineer_cannot_delete_requests(as_engineer, ticket):
     assert as_engineer.get(change_url(ticket) + "delete/").status_code == 403
     assert "delete_selected" not in as_engineer.get(CHANGELIST).text
 
@@ -387,7 +386,7 @@ def test_field_filters(as_engineer, engineer, customer_org, customer, basic_org)
     assert listed(components__id__exact=tikv.pk) == {s1.key}
 
 
-@pytest.mark.parametrize("field", ["key", "summary", "organization", "reporter"])
+@pytest.mark.parametrize("field", ["key prefix", "summary", "organization", "reporter"])
 def test_search(as_engineer, field):
     organization = OrganizationFactory(name="Umbrella Pharma")
     subscribe(organization, "enterprise")
@@ -399,12 +398,32 @@ def test_search(as_engineer, field):
     MembershipFactory(user=other_owner, organization=other_org)
     raise_ticket(other_org, other_owner, summary="Backup failed")
     term = {
-        "key": wanted.key,
+        "key prefix": wanted.key.rsplit("-", 1)[0] + "-",
         "summary": "replication LAG",
         "organization": "umbrella",
         "reporter": "wesker@",
     }[field]
-    assert keys_listed(as_engineer.get(CHANGELIST, {"q": term})) == {wanted.key}
+    expected = (
+        {wanted.key} if field != "key prefix" else set(Ticket.objects.values_list("key", flat=True))
+    )
+    assert keys_listed(as_engineer.get(CHANGELIST, {"q": term})) == expected
+
+
+@pytest.mark.parametrize("typed", ["{key}", " {lower} ", "{lower}"])
+def test_an_exact_key_in_the_search_opens_that_request(as_engineer, customer_org, customer, typed):
+    raise_ticket(customer_org, customer, summary="Another one")
+    wanted = raise_ticket(customer_org, customer, summary="The one")
+    query = typed.format(key=wanted.key, lower=wanted.key.lower())
+    response = as_engineer.get(CHANGELIST, {"q": query})
+    assert response.status_code == 302
+    assert response.url == change_url(wanted)
+    assert "The one" in as_engineer.get(response.url).text
+
+
+def test_an_unknown_key_in_the_search_lists_nothing(as_engineer, ticket):
+    response = as_engineer.get(CHANGELIST, {"q": "TECH-99999"})
+    assert response.status_code == 200
+    assert keys_listed(response) == set()
 
 
 # Speed

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tickets.forms import MultipleFileField
-from tickets.models import DESCRIPTION_MAX_LENGTH, Ticket
+from accounts.models import Cluster, Membership
+from plans.models import Portal, Severity
+from tickets.forms import ClusterChoiceField, MultipleFileField
+from tickets.models import DESCRIPTION_MAX_LENGTH, Component, Ticket
 from tickets.services import ENGINEER_TRANSITIONS
 
 
@@ -34,6 +36,7 @@ class TicketTriageForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Attach files"))
     status = forms.ChoiceField(label=_("Status"), show_hidden_initial=True)
+    seen_comment_id = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, ticket: Ticket, assignee_field: forms.Field, **kwargs):
         kwargs["initial"] = {"status": ticket.status, "assignee": ticket.assignee_id}
@@ -71,3 +74,64 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         assignee_field.required = True
         self.fields["assignee"] = assignee_field
+
+
+class CustomerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.display_name} <{obj.user.email}> · {obj.organization.name}"
+
+
+class RaiseRequestForm(forms.Form):
+    """A request an engineer files for a customer: who it is for (a member of an organization),
+    then the fields of the customer form. `ticket_create` applies the customer form's rules."""
+
+    customer = CustomerChoiceField(
+        label=_("For (customer)"),
+        queryset=Membership.objects.none(),
+        help_text=_("The reporter, among the members of an organization."),
+    )
+    portal = forms.ChoiceField(label=_("Portal"), choices=Portal.choices)
+    summary = forms.CharField(label=_("Summary"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text=_("What the customer reported, and how (phone call, chat, monitoring alert)."),
+    )
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    cluster = ClusterChoiceField(
+        label=_("TiDB Cloud Cluster"),
+        queryset=Cluster.objects.none(),
+        required=False,
+        empty_label=_("None"),
+    )
+    environment = forms.ChoiceField(
+        label=_("Environment"),
+        choices=[("", _("Not applicable (billing)")), *Ticket.Environment.choices],
+        required=False,
+    )
+    components = forms.ModelMultipleChoiceField(
+        label=_("Components"), queryset=Component.objects.none(), required=False
+    )
+    affects_version = forms.CharField(label=_("Affects versions"), max_length=32, required=False)
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Membership.objects.select_related(
+            "user", "organization"
+        ).order_by("organization__name", "user__email")
+        self.fields["cluster"].queryset = Cluster.objects.select_related("organization").order_by(
+            "organization__name", "name"
+        )
+        self.fields["components"].queryset = Component.objects.filter(is_active=True)
+
+
+class MergeForm(forms.Form):
+    """The request a duplicate goes into, by key."""
+
+    target = forms.CharField(
+        label=_("Merge into request"),
+        max_length=20,
+        help_text=_("The key of the request that goes on, for example BILL-1."),
+    )

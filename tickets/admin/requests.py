@@ -8,16 +8,20 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from helpcenter.forms import form_add_service_errors
+from plans.calendar import UTC_ZONE
 from tickets import services
 from tickets.admin.display import (
     AssigneeFilter,
@@ -28,7 +32,7 @@ from tickets.admin.display import (
     clock_badge,
     request_is_engineer,
 )
-from tickets.admin.forms import AssignForm, TicketTriageForm
+from tickets.admin.forms import AssignForm, MergeForm, RaiseRequestForm, TicketTriageForm
 from tickets.attachments import attachment_download_response
 from tickets.models import Ticket
 from tickets.selectors import (
@@ -36,11 +40,17 @@ from tickets.selectors import (
     response_clock,
     support_attachment_get,
     support_queue_counts,
+    ticket_comments_since,
     ticket_conversation_for_support,
     ticket_history,
+    ticket_merged_duplicates,
+    ticket_other_viewers,
+    ticket_with_exact_key,
     tickets_for_support,
     tickets_support_search,
 )
+
+LATEST_MESSAGES = 3
 
 
 @admin.register(Ticket)
@@ -140,7 +150,9 @@ class TicketAdmin(admin.ModelAdmin):
         return tickets_support_search(tickets=queryset, query=search_term), False
 
     def has_add_permission(self, request):
-        return False  # customers raise requests on the portal
+        """Engineers raise requests for customers (a call, a chat, an alert) through the same
+        `ticket_create` as the portal."""
+        return request_is_engineer(request) and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False  # a request's history is never deleted
@@ -204,6 +216,21 @@ class TicketAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.attachment_view),
                 name="tickets_ticket_attachment",
             ),
+            path(
+                "<int:object_id>/activity/",
+                self.admin_site.admin_view(self.activity_view),
+                name="tickets_ticket_activity",
+            ),
+            path(
+                "<int:object_id>/assign-to-me/",
+                self.admin_site.admin_view(require_POST(self.assign_to_me_view)),
+                name="tickets_ticket_assign_to_me",
+            ),
+            path(
+                "<int:object_id>/merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="tickets_ticket_merge",
+            ),
             *super().get_urls(),
         ]
 
@@ -220,6 +247,19 @@ class TicketAdmin(admin.ModelAdmin):
             ticket=ticket, assignee_field=self._assignee_field(request), **kwargs
         )
 
+    def changelist_view(self, request, extra_context=None):
+        """An exact key typed into the search opens that request."""
+        query = request.GET.get("q", "")
+        if query and request_is_engineer(request):
+            ticket = ticket_with_exact_key(
+                tickets=tickets_for_support(user=request.user), query=query
+            )
+            if ticket is not None:
+                return HttpResponseRedirect(
+                    reverse("admin:tickets_ticket_change", args=[ticket.pk])
+                )
+        return super().changelist_view(request, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         ticket = self.get_object(request, unquote(object_id))
         if ticket is None or not self.has_view_permission(request, ticket):
@@ -231,7 +271,7 @@ class TicketAdmin(admin.ModelAdmin):
             if not can_change:
                 raise PermissionDenied
             form = self._triage_form(request, ticket, data=request.POST, files=request.FILES)
-            if form.is_valid():
+            if form.is_valid() and self._no_unseen_comments(request, ticket, form):
                 try:
                     done = self._triage(request, ticket, form)
                 except ValidationError as exc:
@@ -247,12 +287,23 @@ class TicketAdmin(admin.ModelAdmin):
             request.method = "GET"
         elif can_change:
             form = self._triage_form(request, ticket)
+        other_viewers = ticket_other_viewers(ticket=ticket, user=request.user)
+        if can_change:
+            services.ticket_viewer_touch(ticket=ticket, user=request.user)
+        conversation = list(ticket_conversation_for_support(ticket=ticket))
         context = {
+            "title": ticket.key,
+            "subtitle": None,
             "triage_form": form,
-            "conversation": ticket_conversation_for_support(ticket=ticket),
+            "earlier_messages": conversation[:-LATEST_MESSAGES],
+            "latest_messages": conversation[-LATEST_MESSAGES:],
+            "message_count": len(conversation),
+            "latest_comment_id": max((comment.pk for comment in conversation), default=0),
+            "merged_duplicates": ticket_merged_duplicates(ticket=ticket),
+            "other_viewers": other_viewers,
             "history": ticket_history(ticket=ticket),
             "canned_responses": canned_responses_for_ticket(ticket=ticket) if form else [],
-            "clock": clock_badge(response_clock(ticket=ticket)),
+            **self._clock_context(ticket),
             "media": self.media + form.media if form else self.media,
             "show_save": False,
             "show_save_and_continue": False,
@@ -264,6 +315,174 @@ class TicketAdmin(admin.ModelAdmin):
         if form is not None and form.is_bound:
             response.status_code = 400
         return response
+
+    def _clock_context(self, ticket) -> dict:
+        """The clock for the header: its badge, the due time (the page shows it in the
+        engineer's zone), and the customer's local time now and at the due time."""
+        clock = response_clock(ticket=ticket)
+        zone = ticket.organization.zone if ticket.organization else UTC_ZONE
+        return {
+            "clock": clock_badge(clock),
+            "clock_due_at": clock.due_at,
+            "clock_due_customer": localtime(clock.due_at, zone) if clock.due_at else None,
+            "customer_now": localtime(timezone.now(), zone),
+            "customer_zone": str(zone),
+        }
+
+    def _no_unseen_comments(self, request, ticket, form) -> bool:
+        """A reply typed while someone else commented is held back until the engineer has seen
+        the new comment; the draft stays in the box."""
+        seen_comment_id = form.cleaned_data["seen_comment_id"]
+        if not form.has_reply or seen_comment_id is None:
+            return True
+        unseen = (
+            ticket_comments_since(ticket=ticket, after_id=seen_comment_id)
+            .exclude(author=request.user)
+            .first()
+        )
+        if unseen is None:
+            return True
+        form.add_error(
+            None,
+            gettext(
+                "%(name)s added a comment while you were writing. Read it below; your text "
+                "is kept, send it again when it still fits."
+            )
+            % {"name": unseen.author.display_name},
+        )
+        return False
+
+    def activity_view(self, request, object_id):
+        """What changed since the page was drawn, for the light poll of the request page: who
+        else has it open, and the comments added after `after`."""
+        ticket = self.get_object(request, str(object_id))
+        if ticket is None or not self.has_view_permission(request, ticket):
+            raise Http404
+        try:
+            after = int(request.GET.get("after", "0"))
+        except ValueError:
+            after = 0
+        if self.has_change_permission(request, ticket):
+            services.ticket_viewer_touch(ticket=ticket, user=request.user)
+        viewers = ticket_other_viewers(ticket=ticket, user=request.user)
+        comments = ticket_comments_since(ticket=ticket, after_id=after).exclude(author=request.user)
+        return JsonResponse(
+            {
+                "viewers": [
+                    {"name": user.display_name, "seen_at": seen_at.isoformat()}
+                    for user, seen_at in viewers
+                ],
+                "comments": [
+                    {
+                        "id": comment.pk,
+                        "author": comment.author.display_name,
+                        "internal": comment.is_internal,
+                        "created_at": comment.created_at.isoformat(),
+                        "body": comment.body,
+                    }
+                    for comment in comments[:20]
+                ],
+            }
+        )
+
+    def assign_to_me_view(self, request, object_id):
+        """The `a` shortcut: take the request."""
+        ticket = self.get_object(request, str(object_id))
+        if ticket is None or not self.has_change_permission(request, ticket):
+            raise Http404
+        services.ticket_assign(ticket=ticket, actor=request.user, assignee=request.user)
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"assignee": request.user.display_name, "id": request.user.pk})
+        messages.success(request, gettext("Assigned to you."))
+        return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+
+    def merge_view(self, request, object_id):
+        """Close this request as a duplicate of another of the same organization."""
+        ticket = self.get_object(request, str(object_id))
+        if ticket is None or not self.has_change_permission(request, ticket):
+            raise Http404
+        form = MergeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            target = ticket_with_exact_key(
+                tickets=tickets_for_support(user=request.user), query=form.cleaned_data["target"]
+            )
+            if target is None:
+                form.add_error("target", gettext("No request has this key."))
+            else:
+                try:
+                    services.ticket_merge(duplicate=ticket, target=target, actor=request.user)
+                except ValidationError as exc:
+                    form_add_service_errors(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        gettext("%(duplicate)s merged into %(target)s.")
+                        % {"duplicate": ticket.key, "target": target.key},
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:tickets_ticket_change", args=[target.pk])
+                    )
+        return TemplateResponse(
+            request,
+            "admin/tickets/ticket/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Merge %(key)s into another request") % {"key": ticket.key},
+                "opts": self.opts,
+                "original": ticket,
+                "form": form,
+            },
+            status=400 if form.is_bound and form.errors else 200,
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Raise a request on behalf of a customer, through `ticket_create`."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = RaiseRequestForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            membership = data["customer"]
+            try:
+                ticket = services.ticket_create(
+                    reporter=membership.user,
+                    organization=membership.organization,
+                    portal=data["portal"],
+                    summary=data["summary"],
+                    description=data["description"],
+                    severity=data["severity"],
+                    cluster=data["cluster"],
+                    environment=data["environment"],
+                    components=list(data["components"]),
+                    affects_version=data["affects_version"],
+                    attachments=data["attachments"],
+                    raised_by=request.user,
+                )
+            except PermissionDenied as exc:
+                form.add_error("portal", str(exc))
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    gettext("%(key)s raised for %(name)s; they were sent the confirmation.")
+                    % {"key": ticket.key, "name": membership.user.display_name},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:tickets_ticket_change", args=[ticket.pk])
+                )
+        return TemplateResponse(
+            request,
+            "admin/tickets/ticket/raise.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Raise a request for a customer"),
+                "opts": self.opts,
+                "form": form,
+                "media": self.media + form.media,
+            },
+            status=400 if form.is_bound and form.errors else 200,
+        )
 
     def _triage(self, request, ticket, form) -> list[str]:
         """Apply what the engineer changed, all or nothing: assignee, then the reply (the
