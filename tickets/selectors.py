@@ -90,8 +90,10 @@ def ticket_get_for_support(*, user: User, key: str) -> Ticket:
     """A request by key for an engineer; 404 for a missing key and for anyone else."""
     ticket = (
         tickets_for_support(user=user)
-        .select_related("organization", "cluster", "reporter", "assignee", "plan")
-        .prefetch_related("components")
+        .select_related(
+            "organization", "cluster", "reporter", "assignee", "plan", "satisfaction", "merged_into"
+        )
+        .prefetch_related("components", "participants")
         .filter(key=_request_key(key))
         .first()
     )

@@ -491,9 +491,10 @@ def ticket_merge(*, duplicate: Ticket, target: Ticket, actor: User) -> Ticket:
     Ticket.objects.filter(merged_into=duplicate).update(merged_into=target)
     _followers_move(duplicate=duplicate, target=target)
     _record(duplicate, actor, TicketEvent.Kind.MERGED_INTO, duplicate.key, target.key)
-    _record(
+    closed = _record(
         duplicate, actor, TicketEvent.Kind.STATUS, Status(from_status).label, Status.CLOSED.label
     )
+    webhooks.status_changed(event=closed, from_status=from_status)
     _record(target, actor, TicketEvent.Kind.DUPLICATE_MERGED, duplicate.key, target.key)
     _touch(target)
     notifications.ticket_merged(duplicate=duplicate, target=target)

@@ -93,6 +93,9 @@ class TicketDetailSerializer(TicketSerializer):
     components = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     participants = PersonSerializer(many=True)
     rating = serializers.SerializerMethodField()
+    merged_into = serializers.SlugRelatedField(
+        slug_field="key", read_only=True, help_text="The request this one was merged into."
+    )
 
     class Meta(TicketSerializer.Meta):
         fields = [
@@ -104,6 +107,7 @@ class TicketDetailSerializer(TicketSerializer):
             "shared_with_organization",
             "participants",
             "rating",
+            "merged_into",
         ]
 
     @extend_schema_field(RatingSerializer(allow_null=True))
