@@ -94,7 +94,10 @@ class TicketDetailSerializer(TicketSerializer):
     participants = PersonSerializer(many=True)
     rating = serializers.SerializerMethodField()
     merged_into = serializers.SlugRelatedField(
-        slug_field="key", read_only=True, help_text="The request this one was merged into."
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text="The request this one was merged into.",
     )
 
     class Meta(TicketSerializer.Meta):
