@@ -167,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 50},
     },
+    "monthly-support-reports": {
+        "task": "tickets.tasks.support_reports_monthly",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 50 * 60},
+    },
 }
 # Attempts per email before it is marked failed (then an administrator can resend it); the
 # wait doubles from the base after each failed attempt: 30 s, 1 min, 2 min, 4 min, 8 min.

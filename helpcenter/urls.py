@@ -2,12 +2,23 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
+from tickets.reports.views import SupportReportsCsvView, SupportReportsView
 
 admin.site.site_header = "TiDB Cloud Help Center: support"
 admin.site.site_title = "Help Center support"
 admin.site.index_title = "Triage"
 
 urlpatterns = [
+    path(
+        "admin/reports/",
+        admin.site.admin_view(SupportReportsView.as_view()),
+        name="admin-reports",
+    ),
+    path(
+        "admin/reports/<slug:slug>.csv",
+        admin.site.admin_view(SupportReportsCsvView.as_view()),
+        name="admin-reports-csv",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("helpcenter.api.urls")),
     path("accounts/", include(auth_urlpatterns)),

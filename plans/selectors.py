@@ -161,3 +161,27 @@ def plan_options(*, organization: Organization) -> list[PlanOption]:
             )
         )
     return options
+
+
+# The customers' Support report (tickets.reports) comes with Enterprise and every plan above it.
+SUPPORT_REPORT_FROM_PLAN = "enterprise"
+
+
+@dataclass(frozen=True)
+class SupportReportAccess:
+    allowed: bool
+    plan: Plan
+    required_plan: Plan
+
+
+def support_report_access(*, organization: Organization) -> SupportReportAccess:
+    plan = plan_for_organization(organization=organization)
+    required = Plan.objects.get(code=SUPPORT_REPORT_FROM_PLAN)
+    return SupportReportAccess(
+        allowed=plan.rank >= required.rank, plan=plan, required_plan=required
+    )
+
+
+def organizations_with_support_report() -> QuerySet[Organization]:
+    required = Plan.objects.filter(code=SUPPORT_REPORT_FROM_PLAN).values("rank")
+    return Organization.objects.filter(subscription__plan__rank__gte=required[:1])

@@ -192,6 +192,9 @@ class Ticket(models.Model):
             models.Index(fields=["first_response_due_at"], name="ticket_response_due_idx"),
             models.Index(fields=["severity"], name="ticket_severity_idx"),
             models.Index(fields=["portal"], name="ticket_portal_idx"),
+            # Reports count requests filed or resolved in a period.
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
         ]
 
     def __str__(self):
@@ -347,9 +350,35 @@ class SatisfactionRating(models.Model):
                 condition=Q(rating__gte=1, rating__lte=5), name="satisfaction_rating_1_to_5"
             ),
         ]
+        indexes = [models.Index(fields=["created_at"], name="satisfaction_created_idx")]
 
     def __str__(self):
         return f"{self.ticket_id}: {self.rating}/5"
+
+
+class SupportReportDelivery(models.Model):
+    """The monthly Support report of one organization for one month. The unique row is taken
+    before the emails are queued, in the same transaction: a second beat process, a retried
+    task or a rerun finds it and sends nothing."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="support_reports_sent"
+    )
+    month = models.DateField(help_text=_("The first day of the month the report covers."))
+    recipients = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "organization"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month"], name="support_report_once_per_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="support_report_month_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m}"
 
 
 class CannedResponse(models.Model):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tickets import views
+from tickets.reports import views as report_views
 
 app_name = "tickets"
 
@@ -25,6 +26,16 @@ urlpatterns = [
         "requests/<str:key>/attachments/<int:attachment_id>/",
         views.AttachmentDownloadView.as_view(),
         name="attachment-download",
+    ),
+    path(
+        "organizations/<int:organization_id>/report/",
+        report_views.OrganizationReportView.as_view(),
+        name="support-report",
+    ),
+    path(
+        "organizations/<int:organization_id>/report/<slug:slug>.csv",
+        report_views.OrganizationReportCsvView.as_view(),
+        name="support-report-csv",
     ),
     path(
         "notifications/off/<str:token>/",

@@ -18,6 +18,7 @@ from accounts.selectors import (
     organization_members,
     organizations_for_user,
 )
+from helpcenter.csv import csv_safe
 from helpcenter.forms import form_add_service_errors
 from plans.models import Portal
 from plans.selectors import plan_for_organization, portal_access
@@ -238,11 +239,11 @@ class RequestExportView(LoginRequiredMixin, View):
             writer.writerow(
                 [
                     ticket.key,
-                    _csv_safe(ticket.summary),
+                    csv_safe(ticket.summary),
                     ticket.get_portal_display(),
                     ticket.get_status_display(),
                     ticket.severity,
-                    _csv_safe(ticket.organization.name if ticket.organization else ""),
+                    csv_safe(ticket.organization.name if ticket.organization else ""),
                     ticket.cluster.name if ticket.cluster else "",
                     ticket.reporter.email,
                     ticket.created_at.isoformat(timespec="seconds"),
@@ -250,11 +251,6 @@ class RequestExportView(LoginRequiredMixin, View):
                 ]
             )
         return response
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell that starts like a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class RequestDetailView(LoginRequiredMixin, TemplateView):
