@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "plans",
     "tickets",
     "helpcenter.webhooks",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

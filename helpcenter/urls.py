@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("helpcenter.webhooks.urls")),
     path("", include("plans.urls")),
+    path("", include("knowledge.urls")),
     path("", include("tickets.urls")),
 ]

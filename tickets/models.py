@@ -3,6 +3,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -12,6 +14,15 @@ from plans.models import Portal, Severity, target_label
 
 DESCRIPTION_MAX_LENGTH = 32_000
 SUPPORT_ENGINEERS_GROUP = "Support engineers"
+SEARCH_CONFIG = "english"
+
+
+def ticket_search_vector() -> SearchVector:
+    """A request as a full-text document, summary above description. The GIN index below and
+    the help-center search use this one expression, so PostgreSQL serves the search from it."""
+    return SearchVector("summary", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "description", weight="B", config=SEARCH_CONFIG
+    )
 
 
 def support_engineer_q() -> Q:
@@ -195,6 +206,7 @@ class Ticket(models.Model):
             # Reports count requests filed or resolved in a period.
             models.Index(fields=["created_at"], name="ticket_created_idx"),
             models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
+            GinIndex(ticket_search_vector(), name="ticket_search_idx"),
         ]
 
     def __str__(self):

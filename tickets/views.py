@@ -112,6 +112,9 @@ class PortalRequestView(LoginRequiredMixin, FormView):
 
     def get_initial(self):
         initial = {"shared_with_organization": services.default_sharing(reporter=self.request.user)}
+        if self.request.GET.get("summary"):
+            # Back from a suggested article with "Continue my request": keep what was typed.
+            initial["summary"] = self.request.GET["summary"][:255]
         cluster = self.preselected_cluster
         if cluster is not None:
             initial.update(

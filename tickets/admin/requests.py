@@ -304,6 +304,7 @@ class TicketAdmin(admin.ModelAdmin):
             "history": ticket_history(ticket=ticket),
             "canned_responses": canned_responses_for_ticket(ticket=ticket) if form else [],
             **self._clock_context(ticket),
+            "can_turn_into_article": ticket.status in (Status.RESOLVED, Status.CLOSED),
             "media": self.media + form.media if form else self.media,
             "show_save": False,
             "show_save_and_continue": False,

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Cluster, Membership, Organization, User
+from knowledge.demo import seed_knowledge
 from plans.models import Plan, Subscription
 from tickets import services
 from tickets.models import SUPPORT_ENGINEERS_GROUP, CannedResponse, Ticket
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             CannedResponse.objects.get_or_create(title=title, defaults={"body": body})
         if not Ticket.objects.exists():
             self._tickets(organizations, users, agent)
+        seed_knowledge(editor=agent)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Log in as alice@acme.example, bob@globex.example, "
