@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import organizations_for_user
 from plans.calendar import UTC_ZONE, add_working_time
-from plans.models import Plan, PlanChange, PlanPortal, Portal, ResponseTarget, Severity
+from plans.models import Plan, PlanChange, Portal, ResponseTarget, Severity
 
 DEFAULT_PLAN_CODE = "basic"
 
@@ -44,12 +44,16 @@ def _plans_with_portal(portal: str) -> QuerySet[Plan]:
     return Plan.objects.filter(portals__portal=portal)
 
 
-def portal_organizations(*, user: User, portal: str) -> QuerySet[Organization]:
-    """The user's organizations whose plan reaches `portal`."""
-    reaches = Q(subscription__plan__in=_plans_with_portal(portal))
-    if PlanPortal.objects.filter(plan__code=DEFAULT_PLAN_CODE, portal=portal).exists():
+def _portal_organizations(*, user: User, plans: list[Plan]) -> QuerySet[Organization]:
+    reaches = Q(subscription__plan__in=plans)
+    if any(plan.code == DEFAULT_PLAN_CODE for plan in plans):
         reaches |= Q(subscription__isnull=True)
     return organizations_for_user(user=user).filter(reaches).distinct().order_by("name")
+
+
+def portal_organizations(*, user: User, portal: str) -> QuerySet[Organization]:
+    """The user's organizations whose plan reaches `portal`."""
+    return _portal_organizations(user=user, plans=list(_plans_with_portal(portal)))
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,10 @@ def portal_access(*, user: User, portal: str) -> PortalAccess:
     The account/billing portal also takes requests that name no organization, so it is open to
     every signed-in user; any other portal needs an organization whose plan reaches it.
     """
-    organizations = list(portal_organizations(user=user, portal=portal))
+    plans = list(_plans_with_portal(portal).order_by("rank"))
+    organizations = list(_portal_organizations(user=user, plans=plans))
     allowed = bool(organizations) or (portal == Portal.BILLING and user.is_authenticated)
-    required_plan = _plans_with_portal(portal).order_by("rank").first()
+    required_plan = plans[0] if plans else None
     return PortalAccess(
         portal=portal, allowed=allowed, organizations=organizations, required_plan=required_plan
     )

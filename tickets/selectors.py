@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,12 +38,33 @@ def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
     the reporter or a participant. Support engineers see requests in the admin, not here."""
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
-    participant = Ticket.participants.through.objects.filter(ticket=OuterRef("pk"), user=user)
-    member_of = Membership.objects.filter(user=user).values("organization_id")
+    organization_ids, participating_ids = _memberships_and_participations(user)
+    # Literal id lists, not subqueries: each branch of the OR is then served by its own index
+    # (a BitmapOr) with exact row estimates. An OR across a subquery cannot use an index, and
+    # PostgreSQL would read the whole request table for every page.
     return Ticket.objects.filter(
         Q(organization__isnull=True, reporter=user)
-        | Q(organization_id__in=member_of)
-        & (Q(reporter=user) | Q(shared_with_organization=True) | Exists(participant))
+        | Q(organization_id__in=organization_ids)
+        & (Q(reporter=user) | Q(shared_with_organization=True) | Q(pk__in=participating_ids))
+    )
+
+
+def _memberships_and_participations(user: User) -> tuple[list[int], list[int]]:
+    """The user's organization ids and the ids of requests they were added to, in one query."""
+    organizations = (
+        Membership.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("organization"), "organization_id")
+    )
+    participations = (
+        Ticket.participants.through.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("participant"), "ticket_id")
+    )
+    rows = list(organizations.union(participations, all=True))
+    return (
+        [pk for kind, pk in rows if kind == "organization"],
+        [pk for kind, pk in rows if kind == "participant"],
     )
 
 
@@ -104,7 +125,16 @@ def ticket_get_for_support(*, user: User, key: str) -> Ticket:
 
 def ticket_comments_with_merged(*, ticket: Ticket) -> QuerySet[Comment]:
     """The request's comments and those of the duplicates merged into it."""
-    return Comment.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket))
+    return Comment.objects.filter(ticket__in=_thread_ids([ticket.pk]))
+
+
+def _thread_ids(ticket_ids: list[int]) -> QuerySet[Ticket]:
+    """The ids of these requests and of the duplicates merged into them, as a subquery that
+    PostgreSQL serves from the primary key and the merged_into index (an OR across the join
+    from comments to requests would read the whole request table)."""
+    return Ticket.objects.filter(Q(pk__in=ticket_ids) | Q(merged_into_id__in=ticket_ids)).values(
+        "pk"
+    )
 
 
 def ticket_merged_duplicates(*, ticket: Ticket) -> QuerySet[Ticket]:
@@ -126,7 +156,7 @@ def attachment_get_for_user(*, user: User, key: str, attachment_id) -> Attachmen
     ticket = ticket_get_for_user(user=user, key=key)
     try:
         return Attachment.objects.select_related("comment").get(
-            Q(comment__ticket=ticket) | Q(comment__ticket__merged_into=ticket),
+            comment__ticket__in=_thread_ids([ticket.pk]),
             pk=int(attachment_id),
             comment__is_internal=False,
         )
@@ -283,8 +313,11 @@ def support_queue_filters(*, user: User, now: datetime | None = None) -> dict[st
 def support_queue_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
     """How many requests each queue holds, in one query."""
     filters = support_queue_filters(user=user, now=now)
-    return tickets_for_support(user=user).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in filters.items()}
+    # Every queue holds open requests only, so only those are read (through the status index).
+    return (
+        tickets_for_support(user=user)
+        .filter(status__in=Ticket.OPEN_STATUSES)
+        .aggregate(**{name: Count("pk", filter=condition) for name, condition in filters.items()})
     )
 
 
@@ -334,7 +367,7 @@ def support_attachment_get(*, user: User, ticket_id, attachment_id) -> Attachmen
     try:
         tickets = tickets_for_support(user=user).filter(pk=int(ticket_id))
         return Attachment.objects.select_related("comment").get(
-            Q(comment__ticket__in=tickets) | Q(comment__ticket__merged_into__in=tickets),
+            comment__ticket__in=_thread_ids(list(tickets.values_list("pk", flat=True))),
             pk=int(attachment_id),
         )
     except (Attachment.DoesNotExist, TypeError, ValueError) as exc:

@@ -1,11 +1,12 @@
 import csv
+from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -111,6 +112,8 @@ class PortalRequestView(LoginRequiredMixin, FormView):
         }
 
     def get_initial(self):
+        if self.request.method != "GET":
+            return {}  # initial values only shape the empty form
         initial = {"shared_with_organization": services.default_sharing(reporter=self.request.user)}
         if self.request.GET.get("summary"):
             # Back from a suggested article with "Continue my request": keep what was typed.
@@ -216,44 +219,66 @@ class RequestListView(LoginRequiredMixin, TemplateView):
 
 
 class RequestExportView(LoginRequiredMixin, View):
-    """The filtered request list as CSV; every visible row, not only one page."""
+    """The filtered request list as CSV; every visible row, not only one page. Streamed from a
+    server-side cursor, so ten thousand rows cost no more memory than ten."""
+
+    header = [
+        "Key",
+        "Summary",
+        "Portal",
+        "Status",
+        "Severity",
+        "Organization",
+        "Cluster",
+        "Reporter",
+        "Created",
+        "Last activity",
+    ]
 
     def get(self, request):
         _form, filters = _request_filters(request)
-        tickets = tickets_for_request_list(user=request.user, filters=filters)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="requests.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "Key",
-                "Summary",
-                "Portal",
-                "Status",
-                "Severity",
-                "Organization",
-                "Cluster",
-                "Reporter",
-                "Created",
-                "Last activity",
-            ]
+        tickets = tickets_for_request_list(user=request.user, filters=filters).only(
+            "key",
+            "summary",
+            "portal",
+            "status",
+            "severity",
+            "created_at",
+            "last_activity_at",
+            "organization__name",
+            "cluster__name",
+            "reporter__email",
         )
-        for ticket in tickets.iterator(chunk_size=500):
-            writer.writerow(
-                [
-                    ticket.key,
-                    csv_safe(ticket.summary),
-                    ticket.get_portal_display(),
-                    ticket.get_status_display(),
-                    ticket.severity,
-                    csv_safe(ticket.organization.name if ticket.organization else ""),
-                    ticket.cluster.name if ticket.cluster else "",
-                    ticket.reporter.email,
-                    ticket.created_at.isoformat(timespec="seconds"),
-                    ticket.last_activity_at.isoformat(timespec="seconds"),
-                ]
-            )
+        writer = csv.writer(_Echo())
+        lines = chain(
+            [writer.writerow(self.header)],
+            (writer.writerow(self.row(ticket)) for ticket in tickets.iterator(chunk_size=500)),
+        )
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="requests.csv"'
         return response
+
+    @staticmethod
+    def row(ticket: Ticket) -> list[str]:
+        return [
+            ticket.key,
+            csv_safe(ticket.summary),
+            ticket.get_portal_display(),
+            ticket.get_status_display(),
+            ticket.severity,
+            csv_safe(ticket.organization.name if ticket.organization else ""),
+            ticket.cluster.name if ticket.cluster else "",
+            ticket.reporter.email,
+            ticket.created_at.isoformat(timespec="seconds"),
+            ticket.last_activity_at.isoformat(timespec="seconds"),
+        ]
+
+
+class _Echo:
+    """A file-like object whose write returns the line: csv.writer then yields CSV lines."""
+
+    def write(self, value: str) -> str:
+        return value
 
 
 class RequestDetailView(LoginRequiredMixin, TemplateView):

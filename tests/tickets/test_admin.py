@@ -23,6 +23,7 @@ from tests.factories import (
 )
 from tickets import services
 from tickets.admin.display import clock_badge
+from tickets.admin.requests import TicketAdmin
 from tickets.models import Attachment, CannedResponse, Comment, Component, Ticket, TicketEvent
 from tickets.selectors import response_clock
 
@@ -465,12 +466,12 @@ def test_ticket_list_needs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         response = as_engineer.get(CHANGELIST)
     assert response.status_code == 200
-    assert len(keys_listed(response)) == count
+    assert len(keys_listed(response)) == min(count, TicketAdmin.list_per_page)
 
 
 def test_ticket_list_queries_do_not_grow_with_the_number_of_tickets(as_engineer):
     counts = []
-    for batch in (5, 55):
+    for batch in (5, 40):
         make_tickets(batch)
         with CaptureQueriesContext(connection) as queries:
             response = as_engineer.get(CHANGELIST, {"sla": "on_track", "assignee": "any"})

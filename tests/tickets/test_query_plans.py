@@ -1,0 +1,83 @@
+"""The pages customers open most are served by indexes, checked on data shaped like the bench
+(helpcenter/bench/seed.py at a fifth of its size: same per-customer and per-organization
+shape). Every SQL query a page runs is EXPLAINed as PostgreSQL would plan it, with every
+planner alternative left on; none may read the whole request table."""
+
+import re
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from helpcenter.bench.seed import CUSTOMER_EMAIL, SEARCH_WORD, Volume, seed
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+FULL_SCAN_OF_REQUESTS = re.compile(r"Seq Scan on tickets_ticket(\s|$)")
+
+
+@pytest.fixture(scope="module")
+def bench_shaped(django_db_setup, django_db_blocker):
+    """Seeded once for the module inside a transaction that is rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed(Volume.scaled(0.2))
+        yield User.objects.get(email=CUSTOMER_EMAIL)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def customer(bench_shaped, client):
+    client.force_login(bench_shaped)
+    return bench_shaped
+
+
+def request_table_plans(client, url) -> list[str]:
+    """The plan of every query the page runs against the request table."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    plans = []
+    for query in queries.captured_queries:
+        if '"tickets_ticket"' not in query["sql"]:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert plans, "the page read no requests"
+    return plans
+
+
+def assert_served_by_indexes(plans: list[str]) -> None:
+    for plan in plans:
+        assert not FULL_SCAN_OF_REQUESTS.search(plan), plan
+        assert "Index" in plan, plan
+
+
+def test_the_data_has_the_bench_shape(customer):
+    visible = Ticket.objects.count()
+    assert visible == 20_000
+    assert 200 < len(Ticket.objects.filter(organization__memberships__user=customer)) < 1_000
+
+
+def test_the_requests_page_uses_indexes(customer, client):
+    assert_served_by_indexes(request_table_plans(client, "/requests/?status=all"))
+
+
+def test_the_default_requests_page_uses_indexes(customer, client):
+    assert_served_by_indexes(request_table_plans(client, "/requests/"))
+
+
+def test_search_uses_indexes(customer, client):
+    assert_served_by_indexes(request_table_plans(client, f"/requests/?status=all&q={SEARCH_WORD}"))
+
+
+def test_a_request_shared_with_the_organization_is_found_by_index(customer, client):
+    shared = (
+        Ticket.objects.filter(
+            organization__memberships__user=customer, shared_with_organization=True
+        )
+        .exclude(reporter=customer)
+        .first()
+    )
+    assert_served_by_indexes(request_table_plans(client, f"/requests/{shared.key}/"))
