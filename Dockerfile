@@ -15,12 +15,13 @@ RUN pip install .
 
 COPY . .
 # Static files are collected into the image (whitenoise serves them, compressed and hashed).
-# The key below only lets the settings load for this step; the containers get their own.
+# The values below only let the settings load for this step; the containers get their own.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
+        DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 CELERY_BROKER_URL=memory:// \
         python manage.py collectstatic --no-input --verbosity 0 \
     && mkdir -p var/media var/mail var/beat \
     && chown -R app:app var
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "helpcenter.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "python:helpcenter.gunicorn_config", "helpcenter.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

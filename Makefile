@@ -16,11 +16,18 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The embedded development environment, set here and not as defaults in the settings: DEBUG on,
+# SQLite in var/, Celery tasks in-process, emails as files in var/mail/. Nothing needs to be set.
+# (RUN_VAR moves the database and mail files elsewhere, as the tests of `make run` do.)
+RUN_VAR ?= $(CURDIR)/var
+RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(RUN_VAR)/db.sqlite3 \
+	CELERY_BROKER_URL=memory:// EMAIL_URL=filemail://$(RUN_VAR)/mail
+
 run: $(BIN)/.installed
-	mkdir -p var/mail
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	mkdir -p $(RUN_VAR)/mail
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 worker: $(BIN)/.installed
 	$(BIN)/celery -A helpcenter worker --loglevel=info
@@ -32,7 +39,7 @@ beat: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .

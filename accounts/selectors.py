@@ -3,10 +3,13 @@
 Missing and not-yours give the same answer (Http404), so a URL never confirms that another
 organization's object exists."""
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from accounts.models import Cluster, Membership, Organization, User
+from accounts.models import Cluster, Membership, Organization, OutboundEmail, User
 
 CURRENT_ORGANIZATION_SESSION_KEY = "current_organization_id"
 
@@ -76,3 +79,14 @@ def current_organization(
         if organization.pk == chosen_id:
             return organization
     return organizations[0] if organizations else None
+
+
+def outbound_email_oldest_pending_age() -> timedelta | None:
+    """How long the oldest email still waiting to be sent has waited; None when none waits."""
+    oldest = (
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return None if oldest is None else timezone.now() - oldest

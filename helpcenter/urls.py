@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
+from helpcenter.views import ReadinessView, healthz
 from tickets.reports.views import SupportReportsCsvView, SupportReportsView
 
 admin.site.site_header = "TiDB Cloud Help Center: support"
@@ -9,6 +10,8 @@ admin.site.site_title = "Help Center support"
 admin.site.index_title = "Triage"
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
+    path("readyz/", ReadinessView.as_view(), name="readyz"),
     path(
         "admin/reports/",
         admin.site.admin_view(SupportReportsView.as_view()),
@@ -28,3 +31,5 @@ urlpatterns = [
     path("", include("knowledge.urls")),
     path("", include("tickets.urls")),
 ]
+
+handler500 = "helpcenter.views.server_error"
