@@ -7,6 +7,7 @@ The processes share the pytest test database, so these tests commit for real."""
 
 import json
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -75,6 +76,8 @@ def stack(django_db_setup, tmp_path_factory):
             servers.gunicorn(env, root / "gunicorn.log") as base_url,
         ):
             yield {
+                "env": env,
+                "root": root,
                 "url": base_url,
                 "inbox": inbox,
                 "worker_log": root / "worker.log",
@@ -158,6 +161,37 @@ def test_health_endpoints_answer_json_with_every_dependency_ok(stack):
             "broker": "ok",
         },
     }
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs Debian's redis-server")
+def test_readyz_turns_503_when_the_broker_stops_while_healthz_stays_200(stack):
+    """A broker of its own, stopped under a running gunicorn."""
+    port = servers.free_port()
+    broker = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        env = {**stack["env"], "CELERY_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
+        with servers.gunicorn(env, stack["root"] / "broker-stops.log", workers=1) as url:
+            browser = servers.Browser(url)
+            status, _headers, body = browser.get("/readyz/")
+            assert status == 200, body
+            broker.terminate()
+            broker.wait(timeout=10)
+            status, _headers, body = browser.get("/readyz/")
+            assert status == 503
+            report = json.loads(body)
+            assert report["status"] == "unavailable"
+            assert report["checks"]["broker"] == "unavailable"
+            assert report["checks"]["database"] == "ok"
+            assert str(port) not in body.decode()
+            status, _headers, body = browser.get("/healthz/")
+            assert (status, json.loads(body)) == (200, {"status": "ok"})
+    finally:
+        broker.kill()
+        broker.wait()
 
 
 def test_customer_files_a_technical_request_gets_the_email_and_sees_the_engineers_reply(

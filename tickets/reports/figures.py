@@ -179,16 +179,17 @@ def backlog(tickets: QuerySet[Ticket], *, now: datetime) -> dict[str, dict[str, 
     }
 
 
-def ratings_in(tickets: QuerySet[Ticket], *, period: Period) -> QuerySet[SatisfactionRating]:
-    return SatisfactionRating.objects.filter(period.q("created_at"), ticket__in=tickets)
-
-
 def satisfaction(tickets: QuerySet[Ticket], *, period: Period) -> dict[str, object]:
-    """Number of ratings, their average and how many gave each score, in one query."""
-    return ratings_in(tickets, period=period).aggregate(
-        ratings=Count("pk"),
-        average=Avg("rating"),
-        **{f"rated_{score}": Count("pk", filter=Q(rating=score)) for score in RATINGS},
+    """Number of ratings given in the period, their average and how many gave each score, in
+    one query over the requests joined to their rating."""
+    rated = tickets.filter(period.q("satisfaction__created_at"))
+    return rated.aggregate(
+        ratings=Count("satisfaction"),
+        average=Avg("satisfaction__rating"),
+        **{
+            f"rated_{score}": Count("satisfaction", filter=Q(satisfaction__rating=score))
+            for score in RATINGS
+        },
     )
 
 
@@ -196,7 +197,7 @@ def latest_rating_comments(
     tickets: QuerySet[Ticket], *, period: Period, limit: int = 10
 ) -> list[SatisfactionRating]:
     return list(
-        ratings_in(tickets, period=period)
+        SatisfactionRating.objects.filter(period.q("created_at"), ticket__in=tickets)
         .exclude(comment="")
         .select_related("ticket", "ticket__organization")
         .order_by("-created_at", "-pk")[:limit]
