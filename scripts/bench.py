@@ -48,7 +48,8 @@ RESULTS = ROOT / "var" / "bench"
 ANCHOR_RESULTS = Path(os.environ.get("ANCHOR_RESULTS", ROOT / "var" / "bench-anchor"))
 SEED_SOURCES = [ROOT / "helpcenter" / "bench" / "seed.py"]
 
-# Production settings, DEBUG off, plus the floor page; nothing here relaxes them except TLS
+# Production settings and gunicorn configuration (persistent connections, access log), DEBUG
+# off, plus the floor page; nothing here relaxes them except TLS
 # (wrk speaks plain http to 127.0.0.1, as a proxy behind TLS termination would).
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "helpcenter.bench.settings",
@@ -58,7 +59,6 @@ PRODUCTION_ENV = {
     "DJANGO_SECURE_SSL_REDIRECT": "0",
     "DJANGO_SECURE_COOKIES": "0",
     "DATABASE_URL": BENCH_URL,
-    "DATABASE_CONN_MAX_AGE": "60",
     "CELERY_BROKER_URL": os.environ.get(
         "BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     ),
@@ -189,6 +189,14 @@ def in_process_measurements(out: Path) -> dict:
         ("admin search", "engineer", f"/admin/tickets/ticket/?q={SEARCH_WORD}"),
         ("admin request page", "engineer", f"/admin/tickets/ticket/{ticket.pk}/change/"),
     ]
+    # Pages that exist once their issues land: measured when the URL resolves.
+    for name, role, url in (
+        ("reports page", "engineer", "/admin/reports/"),
+        ("API list", "customer", "/api/v1/requests/"),
+        ("API list", "customer", "/api/requests/"),
+    ):
+        if _resolves(url) and name not in [page[0] for page in pages]:
+            pages.append((name, role, url))
     rows = []
     for name, role, url in pages:
         client = clients[role]
@@ -251,6 +259,16 @@ def in_process_measurements(out: Path) -> dict:
     return measured
 
 
+def _resolves(url: str) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(url)
+    except Resolver404:
+        return False
+    return True
+
+
 def _consume(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)
@@ -310,6 +328,8 @@ def start_gunicorn(port: int, out: Path) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "python:helpcenter.gunicorn_config",
             "helpcenter.wsgi:application",
             "--workers",
             "2",
@@ -319,13 +339,11 @@ def start_gunicorn(port: int, out: Path) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--timeout",
             "120",
-            "--log-level",
-            "warning",
-            "--error-logfile",
-            str(out / "gunicorn.log"),
         ],
         cwd=ROOT,
         env={**os.environ, **PRODUCTION_ENV},
+        stdout=(out / "gunicorn.log").open("w"),
+        stderr=subprocess.STDOUT,
     )
     for _ in range(100):
         try:
@@ -568,7 +586,7 @@ def side_by_side(http: dict) -> str:
     for ours, theirs, target in ANCHOR_PAIRS:
         mine = http["pages"].get(ours, {}).get("c8", {}).get("rps")
         other = anchor.get(theirs, {}).get("rps")
-        if mine is None or other is None:
+        if not mine or not other:
             continue
         ratio = mine / other
         verdict = (
@@ -581,7 +599,21 @@ def side_by_side(http: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def reprint(run: Path) -> None:
+    """BENCH_REPORT=var/bench/run-...: the table of a finished run again, beside the newest
+    django-helpdesk results (for instance after `make bench-anchor`)."""
+    measured = json.loads((run / "measure.json").read_text())
+    http = json.loads((run / "http.json").read_text())
+    header = (run / "header.txt").read_text() if (run / "header.txt").exists() else ""
+    report = header + table(measured, http) + "\n" + side_by_side(http)
+    (run / "table.md").write_text(report)
+    print(report)
+
+
 def main() -> None:
+    if os.environ.get("BENCH_REPORT"):
+        reprint(Path(os.environ["BENCH_REPORT"]))
+        return
     # A stopped run still stops its gunicorn (the `finally` in over_http).
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -601,6 +633,7 @@ def main() -> None:
         f"{socket.gethostname()} ({os.cpu_count()} cores); load average at start "
         f"{load[0]:.2f}, at end {os.getloadavg()[0]:.2f}\n\n"
     )
+    (out / "header.txt").write_text(header)
     report = header + table(measured, http) + "\n" + side_by_side(http)
     (out / "table.md").write_text(report)
     print("\n" + report)

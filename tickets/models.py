@@ -194,7 +194,25 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
+            # The admin list and every unfiltered ordering: newest activity first, 50 at a time.
+            models.Index(fields=["-last_activity_at", "-id"], name="ticket_activity_idx"),
             models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity_idx"),
+            # The triage queues on the admin index count open requests from this index alone.
+            models.Index(
+                fields=["assignee"],
+                include=[
+                    "id",
+                    "status",
+                    "response_target_minutes",
+                    "first_response_due_at",
+                    "first_responded_at",
+                    "sla_paused_at",
+                ],
+                condition=Q(
+                    status__in=["waiting_for_support", "in_progress", "waiting_for_customer"]
+                ),
+                name="ticket_open_queue_idx",
+            ),
             models.Index(
                 fields=["organization", "-last_activity_at"], name="ticket_org_activity_idx"
             ),

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -335,6 +336,19 @@ def test_requests_list_costs_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+def test_requests_filter_bar_shows_the_chosen_filters(client, enterprise_org):
+    organization, owner, _cluster = enterprise_org
+    client.force_login(owner)
+    page = client.get(
+        "/requests/",
+        {"status": "closed", "portal": "billing", "organization": organization.pk, "mine": "on"},
+    ).text
+    assert '<option value="closed" selected>' in page
+    assert '<option value="billing" selected>' in page
+    assert f'<option value="{organization.pk}" selected>{organization.name}</option>' in page
+    assert 'id="id_mine" checked' in page
+
+
 def test_csv_export_has_the_filtered_rows_only(client, enterprise_org, org_factory):
     organization, owner, _cluster = enterprise_org
     TicketFactory(organization=organization, reporter=owner, summary="=HYPERLINK(evil)")
@@ -446,6 +460,24 @@ def test_reporter_shares_with_a_named_colleague(client, member_of, enterprise_or
     client.post(f"/requests/{ticket.key}/sharing/", {"participants": [colleague.pk]})
     client.force_login(colleague)
     assert client.get(f"/requests/{ticket.key}/").status_code == 200
+
+
+def test_sharing_form_shows_colleagues_and_who_is_named(client, member_of, enterprise_org):
+    organization, owner, _cluster = enterprise_org
+    named, other = member_of(organization), member_of(organization)
+    ticket = TicketFactory(
+        organization=organization, reporter=owner, shared_with_organization=False
+    )
+    services.ticket_sharing_update(
+        ticket=ticket, actor=owner, shared_with_organization=False, participants=[named]
+    )
+    client.force_login(owner)
+    page = client.get(f"/requests/{ticket.key}/").text
+    assert 'id="id_shared_with_organization">' in page
+    assert f'value="{named.pk}" id="id_participants_' in page
+    checked = re.findall(r'name="participants" value="(\d+)" id="[^"]+" checked', page)
+    assert checked == [str(named.pk)]
+    assert f"{other.display_name} ({other.email})" in page
 
 
 def test_notifications_toggle(client, shared_ticket):

@@ -5,6 +5,7 @@ import copy
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -51,6 +52,13 @@ from tickets.selectors import (
 )
 
 LATEST_MESSAGES = 3
+
+
+class TicketChangeList(ChangeList):
+    """The list never shows descriptions (up to 32,000 characters each): they stay unread."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer("description")
 
 
 @admin.register(Ticket)
@@ -141,6 +149,9 @@ class TicketAdmin(admin.ModelAdmin):
         queryset = tickets_for_support(user=request.user)
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
+
+    def get_changelist(self, request, **kwargs):
+        return TicketChangeList
 
     def has_view_permission(self, request, obj=None):
         return request_is_engineer(request) and super().has_view_permission(request, obj)
