@@ -12,6 +12,8 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     Cluster,
@@ -21,7 +23,12 @@ from accounts.models import (
     SecurityEvent,
     User,
 )
-from accounts.services import membership_add, membership_remove, outbound_email_resend
+from accounts.services import (
+    membership_add,
+    membership_remove,
+    outbound_email_resend,
+    security_event_record,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -128,6 +135,18 @@ class UserAdmin(MembershipThroughServicesMixin, DjangoUserAdmin):
     search_fields = ("email", "full_name")
     ordering = ("email",)
     inlines = (UserMembershipInline,)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's set-password page; a password set here is a security event."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            security_event_record(
+                kind=SecurityEvent.Kind.PASSWORD_CHANGED,
+                actor=request.user,
+                user=User.objects.filter(pk=id).first(),
+                detail="set in the admin",
+            )
+        return response
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()  # add the person first, then memberships
@@ -304,3 +323,35 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SecondFactorDeviceAdmin(admin.ModelAdmin):
+    """Superusers see who has which second factor and can delete one (a lost phone: the
+    person enrols again on their next login). Secrets and codes are never shown."""
+
+    list_display = ("user", "name", "confirmed")
+    list_filter = ("confirmed",)
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    fields = readonly_fields = ("user", "name", "confirmed")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+    admin.site.register(device_model, SecondFactorDeviceAdmin)

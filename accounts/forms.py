@@ -1,18 +1,78 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
 
-from accounts.services import outbound_email_queue
+from accounts.links import SECRET_LINK, secret_link_event_key
+from accounts.models import User
+from accounts.services import outbound_email_queue, second_factor_verify
+from helpcenter.security import client_ip
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class SecondFactorLoginMixin:
+    """The code from an authenticator app (or a recovery code) in `otp_token`, beside the
+    email and password, for every account that turned two factors on. The session is then
+    verified (django-otp), which the admin requires."""
+
+    otp_error_messages = {
+        "otp_required": _(
+            "Enter the 6-digit code from your authenticator app, or one of your recovery codes."
+        ),
+        "otp_invalid": _("That authentication code is not right, or was already used."),
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user_has_device(user, confirmed=True):
+            return
+        token = (self.cleaned_data.get("otp_token") or "").strip()
+        if not token:
+            raise forms.ValidationError(
+                self.otp_error_messages["otp_required"], code="otp_required"
+            )
+        device = second_factor_verify(user=user, token=token, ip_address=client_ip(self.request))
+        if device is None:
+            raise forms.ValidationError(self.otp_error_messages["otp_invalid"], code="otp_invalid")
+        user.otp_device = device
+
+
+def otp_token_field():
+    return forms.CharField(
+        label=_("Authentication code"),
+        required=False,
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_(
+            "With two-factor authentication on: the 6-digit code from your app, or a recovery code."
+        ),
+    )
+
+
+class EmailAuthenticationForm(SecondFactorLoginMixin, AuthenticationForm):
     """Django's login form; the input stays named `username` but asks for the email address."""
 
     username = forms.EmailField(
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    otp_token = otp_token_field()
+
+
+class AdminLoginForm(SecondFactorLoginMixin, AdminAuthenticationForm):
+    """The admin login: `username` (the email), `password` and `otp_token`."""
+
+    otp_token = otp_token_field()
+
+
+class SecondFactorConfirmForm(forms.Form):
+    otp_token = forms.CharField(
+        label=_("Code from your app"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 
@@ -33,15 +93,19 @@ class SignUpForm(forms.Form):
         cleaned = super().clean()
         password = cleaned.get("password")
         if password:
+            # The similarity check compares the password with this person's email address,
+            # its local part and their name.
+            candidate = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
             try:
-                password_validation.validate_password(password)
+                password_validation.validate_password(password, user=candidate)
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Password reset emails go through the outbox and the worker like every other email."""
+    """Password reset emails go through the outbox and the worker like every other email; the
+    reset link is made when the email is sent, so the outbox never stores a working one."""
 
     def send_mail(
         self,
@@ -53,13 +117,10 @@ class QueuedPasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         outbound_email_queue(
-            event_key=f"password-reset:{context['uid']}:{context['token']}",
+            event_key=secret_link_event_key("password-reset", context["user"]),
             to_email=to_email,
             template_name="password_reset",
-            context={
-                "reset_path": render_to_string("registration/password_reset_path.txt", context),
-                **context,
-            },
+            context={"email": context["email"], "secret_link": SECRET_LINK},
         )
 
 

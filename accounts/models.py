@@ -30,6 +30,11 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
+    def get_by_natural_key(self, username):
+        """Log in by email address whatever its case, as sign-up stores it lowercased and the
+        database keeps one account per case-folded address."""
+        return self.get(email__iexact=str(username).strip())
+
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
@@ -63,6 +68,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email.split("@")[0]
+
+    @property
+    def email_local_part(self) -> str:
+        """For the password similarity check: a password like the mailbox name is refused."""
+        return self.email.split("@")[0]
 
     @property
     def initials(self) -> str:
@@ -313,3 +323,15 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.user or self.identifier}"
+
+
+class SignUpRequest(models.Model):
+    """A sign-up waiting for its email address to be verified: the account stays inactive and
+    the organization is created only when the emailed link is followed."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="sign_up_request")
+    organization_name = models.CharField(_("organization name"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user} (not verified)"

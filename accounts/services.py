@@ -3,38 +3,102 @@
 import logging
 import time
 from datetime import timedelta
+from uuid import uuid4
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Membership, Organization, OutboundEmail, SecurityEvent, User
+from accounts.links import SECRET_LINK, secret_link_event_key, secret_link_fill
+from accounts.models import (
+    Membership,
+    Organization,
+    OutboundEmail,
+    SecurityEvent,
+    SignUpRequest,
+    User,
+)
 from accounts.selectors import CURRENT_ORGANIZATION_SESSION_KEY, organization_get_for_user
 
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def user_sign_up(
-    *, email: str, password: str, full_name: str, organization_name: str
-) -> tuple[User, Organization]:
-    """A new customer with a first organization they own; no subscription row means Basic."""
+def user_sign_up(*, email: str, password: str, full_name: str, organization_name: str) -> None:
+    """Sign up, answered the same way whether or not the address has an account.
+
+    A new address gets an inactive account and the verification email (nothing the registrant
+    typed is in it); the organization is created when the link is followed. An address that
+    already has an account is told how to reset its password instead."""
     email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An account with this email address already exists.")})
-    if Organization.objects.filter(name__iexact=organization_name).exists():
-        raise ValidationError(
-            {"organization_name": _("An organization with this name already exists.")}
+    user = User.objects.filter(email__iexact=email).first()
+    pending = user is not None and not user.is_active and hasattr(user, "sign_up_request")
+    if user is not None and not pending:
+        make_password(password)  # the same work as a new sign-up: no timing difference
+        if user.is_active:
+            outbound_email_queue(
+                event_key=f"sign-up-existing:{user.pk}:{uuid4().hex}",
+                to_email=user.email,
+                template_name="sign_up_existing",
+                context={"reset_url": settings.SITE_URL + reverse("password_reset")},
+            )
+        return
+    if user is None:
+        user = User.objects.create_user(
+            email=email, password=password, full_name=full_name, is_active=False
         )
-    user = User.objects.create_user(email=email, password=password, full_name=full_name)
-    organization = Organization.objects.create(name=organization_name)
+    else:
+        user.full_name = full_name
+        user.set_password(password)
+        user.save(update_fields=["full_name", "password"])
+    SignUpRequest.objects.update_or_create(
+        user=user, defaults={"organization_name": organization_name}
+    )
+    outbound_email_queue(
+        event_key=secret_link_event_key("sign-up", user),
+        to_email=user.email,
+        template_name="sign_up_verify",
+        context={"secret_link": SECRET_LINK},
+    )
+
+
+def _free_organization_name(name: str) -> str:
+    candidate, number = name, 1
+    while Organization.objects.filter(name__iexact=candidate).exists():
+        number += 1
+        candidate = f"{name[:112]} ({number})"
+    return candidate
+
+
+@transaction.atomic
+def sign_up_verify(*, user: User, ip_address: str | None = None) -> tuple[User, Organization]:
+    """The emailed link was followed: the account can log in, with its first organization
+    (on Basic: no subscription row). A name taken meanwhile gets a number."""
+    request = SignUpRequest.objects.select_for_update().get(user=user)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    organization = Organization.objects.create(
+        name=_free_organization_name(request.organization_name)
+    )
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
+    request.delete()
+    security_event_record(
+        kind=SecurityEvent.Kind.SIGN_UP_VERIFIED,
+        actor=user,
+        user=user,
+        organization=organization,
+        ip_address=ip_address,
+    )
     return user, organization
 
 
@@ -202,12 +266,14 @@ def outbound_email_deliver(*, outbound_email_id: int) -> bool:
     email = OutboundEmail.objects.get(pk=outbound_email_id)
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=email.text_body,
+        body=secret_link_fill(event_key=email.event_key, body=email.text_body),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
     )
     if email.html_body:
-        message.attach_alternative(email.html_body, "text/html")
+        message.attach_alternative(
+            secret_link_fill(event_key=email.event_key, body=email.html_body), "text/html"
+        )
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - SMTP, network or time limit: never stay "sending"
@@ -265,3 +331,63 @@ def outbound_email_resend(*, outbound_email_ids: list[int]) -> int:
             lambda pk=outbound_email_id: outbound_email_dispatch(outbound_email_id=pk)
         )
     return len(ids)
+
+
+RECOVERY_CODE_COUNT = 10
+
+
+def _second_factor_devices(*, user: User, token: str):
+    """Six digits are an authenticator code; anything else is tried as a recovery code. Only
+    the matching kind is tried, so a wrong code never throttles the other kind."""
+    if token.isdigit() and len(token) == 6:
+        return TOTPDevice.objects.devices_for_user(user, confirmed=True)
+    return StaticDevice.objects.devices_for_user(user, confirmed=True)
+
+
+@transaction.atomic
+def second_factor_verify(*, user: User, token: str, ip_address: str | None = None):
+    """The confirmed device `token` is valid for (a recovery code is used up), or None.
+
+    Each device throttles its own failures (django-otp), so codes cannot be guessed quickly."""
+    token = "".join(str(token).split()).lower()
+    for device in _second_factor_devices(user=user, token=token):
+        allowed, _extra = device.verify_is_allowed()
+        if allowed and device.verify_token(token):
+            return device
+    security_event_record(
+        kind=SecurityEvent.Kind.SECOND_FACTOR_FAILED, user=user, ip_address=ip_address
+    )
+    return None
+
+
+@transaction.atomic
+def totp_device_start(*, user: User):
+    """The authenticator to enrol: the pending one, or a new random secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, device, token: str, ip_address: str | None = None) -> list[str]:
+    """Turn on two factors once the app shows the right code; returns the new one-time
+    recovery codes (replacing any earlier ones), shown to the person once."""
+    token = "".join(str(token).split())
+    if not (token.isdigit() and device.verify_token(token)):
+        raise ValidationError(
+            {"otp_token": _("That code is not right. Check the time on your phone and try again.")}
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    user = device.user
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _index in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+    security_event_record(
+        kind=SecurityEvent.Kind.SECOND_FACTOR_ENROLLED,
+        actor=user,
+        user=user,
+        ip_address=ip_address,
+        detail=device.name,
+    )
+    return codes

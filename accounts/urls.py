@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from accounts import views
-from accounts.forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from accounts.forms import EmailAuthenticationForm
 
 app_name = "accounts"
 
@@ -36,9 +36,12 @@ auth_urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("signup/verify/<str:token>/", views.SignUpVerifyView.as_view(), name="signup-verify"),
+    path("two-factor/", views.TwoFactorView.as_view(), name="two-factor"),
+    path("password_change/", views.AuditedPasswordChangeView.as_view(), name="password_change"),
     path(
         "password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        views.RateLimitedPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -48,9 +51,7 @@ auth_urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("password_reset_complete")
-        ),
+        views.AuditedPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

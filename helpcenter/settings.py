@@ -5,6 +5,7 @@
 `make run` sets the embedded development environment itself: DEBUG on, SQLite in var/, Celery tasks
 in-process, emails written as files under var/mail/."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,7 +42,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "helpcenter.apps.HelpCenterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +59,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_guid",
     "storages",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "accounts",
     "plans",
     "tickets",
@@ -69,15 +75,21 @@ MIDDLEWARE = [
     # First, so every log line of the request carries its id (X-Request-ID in and out).
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Before the CSRF check reads the body: an oversized upload is refused with 413 unread.
     "helpcenter.uploads.UploadLimitMiddleware",
+    # Before anything reads a value: control characters in the path, query or form are a 400.
+    "helpcenter.security.RejectControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpcenter.urls"
@@ -121,10 +133,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "email_local_part", "full_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes checks every login (customer and admin) before the password is even tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -166,8 +186,9 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
 
-# The cache behind sessions (cached_db: read from the cache, written through to the database)
-# and throttling. Without CACHE_URL each process keeps its own, which suits one web process.
+# The cache behind sessions (cached_db: read from the cache, written through to the database),
+# login-failure counters and rate limits. Without CACHE_URL each process keeps its own, which
+# suits one web process; with several, point CACHE_URL at Redis so they share the counters.
 CACHES = {
     "default": env.cache_url("CACHE_URL")
     if env.str("CACHE_URL", default="")
@@ -287,6 +308,53 @@ if not DEBUG:
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Throttled authentication (django-axes, counters in the cache). Five failures for one account
+# from one address lock that pair for 15 minutes; ADDRESS_LOCKOUT_FAILURES failures from one
+# address across accounts lock the address. The lockout page looks the same for every address.
+AXES_HANDLER = "helpcenter.security.AddressAndAccountCacheHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+ADDRESS_LOCKOUT_FAILURES = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "helpcenter.security.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "helpcenter.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Attempts and lockouts are in the security events (SecurityEvent), not in axes' own tables.
+AXES_ENABLE_ADMIN = False
+# A locked-out client that keeps trying does not push the end of its lockout further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: trust REMOTE_ADDR
+# only, so nobody can choose their own address by sending the header).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Password reset and sign-up: per client address and per target email address.
+RATELIMIT_VIEW = "helpcenter.security.rate_limited"
+RATELIMIT_PER_ADDRESS = env.str("RATELIMIT_PER_ADDRESS", default="10/h")
+RATELIMIT_PER_EMAIL = env.str("RATELIMIT_PER_EMAIL", default="3/h")
+
+# Two factors for support engineers and superusers (django-otp): TOTP apps and one-time
+# recovery codes. Codes are 6 digits every 30 seconds (SHA-1), the authenticator-app default.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="TiDB Cloud Help Center")
+SIGN_UP_LINK_MAX_AGE = timedelta(hours=48)
+UNSUBSCRIBE_LINK_MAX_AGE = timedelta(days=90)
+
+# Content-Security-Policy on every response (django-csp): nothing inline, nothing foreign.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+    },
+}
 
 # Time, level, logger and request id on every line; LOG_FORMAT=json for one JSON object a line.
 # The Celery worker and beat load the same configuration (helpcenter/celery.py).

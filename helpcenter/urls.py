@@ -5,10 +5,6 @@ from accounts.urls import auth_urlpatterns
 from helpcenter.views import ReadinessView, healthz
 from tickets.reports.views import SupportReportsCsvView, SupportReportsView
 
-admin.site.site_header = "TiDB Cloud Help Center: support"
-admin.site.site_title = "Help Center support"
-admin.site.index_title = "Triage"
-
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("readyz/", ReadinessView.as_view(), name="readyz"),

@@ -88,8 +88,7 @@ class ArticleRevisionInline(EngineersOnly, admin.TabularInline):
     @admin.display(description=_("body"))
     def body_excerpt(self, revision):
         return format_html(
-            '<details><summary>{} characters</summary><pre style="white-space: pre-wrap">{}</pre>'
-            "</details>",
+            "<details><summary>{} characters</summary><pre>{}</pre></details>",
             len(revision.body),
             revision.body,
         )

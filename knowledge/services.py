@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Max
@@ -24,7 +25,7 @@ from knowledge.models import (
 )
 from knowledge.rendering import markdown_to_text
 from knowledge.selectors import article_readable_by, is_editor
-from tickets.attachments import attachments_validate
+from tickets.attachments import CheckedUpload, attachments_validate
 from tickets.models import SEARCH_CONFIG, Ticket, support_engineer_q
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -87,16 +88,16 @@ def article_save(
     return article
 
 
-def article_image_validate(upload: UploadedFile) -> str:
-    """The upload's content type, checked by the attachment allow-list and limited to pictures;
-    raises ValidationError otherwise."""
-    ((_upload, content_type),) = attachments_validate([upload])
-    if content_type not in IMAGE_TYPES:
+def article_image_validate(upload: UploadedFile) -> CheckedUpload:
+    """The upload checked by the attachment allow-list and limited to pictures; raises
+    ValidationError otherwise."""
+    (checked,) = attachments_validate([upload])
+    if checked.content_type not in IMAGE_TYPES:
         raise ValidationError(
             _("%(name)s is not a picture. Articles take PNG, JPEG, GIF or WebP images.")
             % {"name": upload.name}
         )
-    return content_type
+    return checked
 
 
 @transaction.atomic
@@ -104,12 +105,12 @@ def article_image_add(*, article: Article, editor: User, upload: UploadedFile) -
     """An image for an article, through the attachment allow-list."""
     if not is_editor(user=editor):
         raise PermissionDenied(_("Only support engineers edit articles."))
-    content_type = article_image_validate(upload)
+    checked = article_image_validate(upload)
     return ArticleImage.objects.create(
         article=article,
-        file=upload,
+        file=File(upload, name=checked.storage_name),
         original_name=upload.name[:255],
-        content_type=content_type,
+        content_type=checked.content_type,
         size=upload.size,
     )
 

@@ -1,4 +1,7 @@
 import pytest
+from django.core.cache import cache
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 
 from accounts.models import Membership
 from tests.factories import (
@@ -15,6 +18,34 @@ from tests.factories import (
 def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    """Login-failure counters and rate limits live in the cache: none carries over."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class SecondFactorClient(Client):
+    """The test client, logging in as the login form does after a correct password and,
+    for an account with a confirmed authenticator, a correct code: the session is verified
+    with that device, so the two-factor admin opens. Accounts without a device stay
+    password-only, and the admin refuses them, as it does in production."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = next(devices_for_user(user, confirmed=True), None)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return SecondFactorClient()
 
 
 @pytest.fixture

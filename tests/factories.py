@@ -1,12 +1,23 @@
+import base64
+
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Cluster, Membership, Organization, User
 from plans.models import Plan, Subscription
 from tickets.models import SUPPORT_ENGINEERS_GROUP, Comment, Ticket
 
 PASSWORD = "correct-horse-battery"
+# Staff accounts get a confirmed authenticator with this secret (the demo's, see README).
+TOTP_SECRET = "HELPCENTERDEMOTOTP234567"
+
+
+def add_authenticator(user, secret: str = TOTP_SECRET) -> TOTPDevice:
+    return TOTPDevice.objects.create(
+        user=user, name="Test authenticator", key=base64.b32decode(secret).hex(), confirmed=True
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -24,9 +35,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save(update_fields=["password"])
 
 
-class SupportEngineerFactory(UserFactory):
-    email = factory.Sequence(lambda n: f"engineer{n}@support.example")
+class StaffFactory(UserFactory):
+    """Staff always have a second factor: the admin refuses them without one."""
+
     is_staff = True
+
+    @factory.post_generation
+    def authenticator(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            add_authenticator(obj)
+
+
+class SupportEngineerFactory(StaffFactory):
+    email = factory.Sequence(lambda n: f"engineer{n}@support.example")
 
     @factory.post_generation
     def in_group(obj, create, extracted, **kwargs):

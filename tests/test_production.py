@@ -26,8 +26,10 @@ from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     TicketFactory,
+    add_authenticator,
     subscribe,
 )
+from tests.security.conftest import totp_code
 from tests.test_e2e_email import Inbox
 from tickets.models import Ticket
 
@@ -111,6 +113,7 @@ def support_engineer():
         email="sam@support.example", full_name="Sam Support", is_staff=True
     )
     engineer.groups.add(Group.objects.get(name="Support engineers"))
+    add_authenticator(engineer)
     return engineer
 
 
@@ -246,7 +249,12 @@ def test_customer_files_a_technical_request_gets_the_email_and_sees_the_engineer
     engineer = servers.Browser(stack["url"])
     status, _headers, _body = engineer.post(
         "/admin/login/",
-        {"username": support_engineer.email, "password": PASSWORD, "next": "/admin/"},
+        {
+            "username": support_engineer.email,
+            "password": PASSWORD,
+            "otp_token": totp_code(),
+            "next": "/admin/",
+        },
     )
     assert status == 302
     change_url = f"/admin/tickets/ticket/{ticket.pk}/change/"

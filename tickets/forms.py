@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cluster, User
+from helpcenter.search import validate_search_query
 from plans.models import SEVERITY_DEFINITIONS, Portal, Severity
 from tickets.models import DESCRIPTION_MAX_LENGTH, Component, Ticket
 
@@ -216,7 +217,7 @@ class RequestFilterForm(forms.Form):
         ("all", _("Any status")),
     ]
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, validators=[validate_search_query])
     status = forms.ChoiceField(
         label=_("Status"),
         choices=STATUS_CHOICES,

@@ -18,8 +18,9 @@ def unsubscribe_token(*, ticket: Ticket, user: User) -> str:
 
 
 def unsubscribe_token_read(token: str) -> tuple[int, int]:
-    """The (ticket id, user id) a link was made for; raises signing.BadSignature when forged."""
-    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    """The (ticket id, user id) a link was made for; raises signing.SignatureExpired when
+    older than UNSUBSCRIBE_LINK_MAX_AGE and signing.BadSignature when forged."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=settings.UNSUBSCRIBE_LINK_MAX_AGE)
     return int(data["ticket"]), int(data["user"])
 
 

@@ -1,6 +1,7 @@
 """Every change to a request goes through here: the portal, the admin and the tasks call these."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from plans.selectors import (
     response_target_for,
 )
 from tickets import notifications, webhooks
-from tickets.attachments import attachments_validate
+from tickets.attachments import CheckedUpload, attachments_validate
 from tickets.models import (
     Attachment,
     Comment,
@@ -181,6 +182,21 @@ def ticket_create(
             }
         )
     _check_cluster(cluster=cluster, organization=organization, reporter=reporter)
+    if (
+        cluster is not None
+        and environment == Ticket.Environment.PRODUCTION
+        and cluster.environment != Cluster.Environment.PRODUCTION
+    ):
+        # The cluster's own environment decides, not the radio button.
+        raise ValidationError(
+            {
+                "environment": _(
+                    "%(cluster)s is a non-production cluster. Choose Non-production, or the "
+                    "production cluster this is about."
+                )
+                % {"cluster": cluster.name}
+            }
+        )
     checked_attachments = attachments_validate(list(attachments))
 
     plan = plan_for_organization(organization=organization)
@@ -235,14 +251,16 @@ def ticket_create(
     return ticket
 
 
-def _save_attachments(comment: Comment, checked: list[tuple[UploadedFile, str]]) -> None:
-    for upload, content_type in checked:
+def _save_attachments(comment: Comment, checked: list[CheckedUpload]) -> None:
+    """Stored under a random name with the detected type's extension; the name the customer
+    gave is kept only for the download's Content-Disposition."""
+    for item in checked:
         Attachment.objects.create(
             comment=comment,
-            file=upload,
-            original_name=upload.name[:255],
-            content_type=content_type,
-            size=upload.size,
+            file=File(item.upload, name=item.storage_name),
+            original_name=item.upload.name[:255],
+            content_type=item.content_type,
+            size=item.upload.size,
         )
 
 

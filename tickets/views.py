@@ -1,4 +1,3 @@
-import csv
 from itertools import chain
 
 from django.contrib import messages
@@ -6,7 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -19,7 +18,7 @@ from accounts.selectors import (
     organization_members,
     organizations_for_user,
 )
-from helpcenter.csv import csv_safe
+from helpcenter.csv import csv_writer
 from helpcenter.forms import form_add_service_errors
 from plans.models import Portal
 from plans.selectors import plan_for_organization, portal_access
@@ -185,10 +184,14 @@ class TechnicalRequestView(PortalRequestView):
     form_class = TechnicalRequestForm
 
 
-def _request_filters(request) -> tuple[RequestFilterForm, RequestFilters]:
+def _request_filters(request) -> tuple[RequestFilterForm, RequestFilters | None]:
+    """The list's filters; None when the search itself is refused (too long), so the page
+    shows the message and no rows rather than an unfiltered list."""
     form = RequestFilterForm(
         request.GET or None, organizations=organizations_for_user(user=request.user)
     )
+    if form.is_bound and "q" in form.errors:
+        return form, None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         organization = data.get("organization")
@@ -209,7 +212,11 @@ class RequestListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form, filters = _request_filters(self.request)
-        tickets = tickets_for_request_list(user=self.request.user, filters=filters)
+        tickets = (
+            tickets_for_request_list(user=self.request.user, filters=filters)
+            if filters is not None
+            else Ticket.objects.none()
+        )
         page = Paginator(tickets, REQUESTS_PER_PAGE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -237,6 +244,8 @@ class RequestExportView(LoginRequiredMixin, View):
 
     def get(self, request):
         _form, filters = _request_filters(request)
+        if filters is None:
+            return HttpResponse(" ".join(_form.errors["q"]), status=400, content_type="text/plain")
         tickets = tickets_for_request_list(user=request.user, filters=filters).only(
             "key",
             "summary",
@@ -249,7 +258,7 @@ class RequestExportView(LoginRequiredMixin, View):
             "cluster__name",
             "reporter__email",
         )
-        writer = csv.writer(_Echo())
+        writer = csv_writer(_Echo())  # every cell neutralised
         lines = chain(
             [writer.writerow(self.header)],
             (writer.writerow(self.row(ticket)) for ticket in tickets.iterator(chunk_size=500)),
@@ -262,11 +271,11 @@ class RequestExportView(LoginRequiredMixin, View):
     def row(ticket: Ticket) -> list[str]:
         return [
             ticket.key,
-            csv_safe(ticket.summary),
+            ticket.summary,
             ticket.get_portal_display(),
             ticket.get_status_display(),
             ticket.severity,
-            csv_safe(ticket.organization.name if ticket.organization else ""),
+            ticket.organization.name if ticket.organization else "",
             ticket.cluster.name if ticket.cluster else "",
             ticket.reporter.email,
             ticket.created_at.isoformat(timespec="seconds"),
@@ -431,24 +440,37 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
 
 
 class NotificationsOffView(TemplateView):
-    """The signed link in every customer email: no login needed, one click to confirm."""
+    """The signed link in every customer email: no login needed, one click to confirm. It
+    expires after 90 days, and shows which request it is about only to its own recipient
+    logged in (a forwarded email must not reveal a key or summary)."""
 
     template_name = "tickets/notifications_off.html"
 
     def _target(self):
         try:
             ticket_id, user_id = unsubscribe_token_read(self.kwargs["token"])
+        except signing.SignatureExpired:
+            return None, None
         except signing.BadSignature as exc:
             raise Http404("This link is not valid.") from exc
-        ticket = get_object_or_404(Ticket.objects.select_related("reporter"), pk=ticket_id)
+        ticket = get_object_or_404(Ticket, pk=ticket_id)
         user = get_object_or_404(User, pk=user_id)
         return ticket, user
 
-    def get_context_data(self, **kwargs):
-        ticket, _user = self._target()
-        return super().get_context_data(ticket=ticket, **kwargs)
+    def _context(self, ticket, user, **extra):
+        if ticket is None:
+            return {"expired": True}
+        return {"ticket": ticket, "show_ticket": self.request.user.pk == user.pk, **extra}
+
+    def get(self, request, token):
+        ticket, user = self._target()
+        return self.render_to_response(
+            self._context(ticket, user), status=410 if ticket is None else 200
+        )
 
     def post(self, request, token):
         ticket, user = self._target()
+        if ticket is None:
+            return self.render_to_response(self._context(None, None), status=410)
         services.ticket_notifications_set(ticket=ticket, user=user, enabled=False)
-        return render(request, self.template_name, {"ticket": ticket, "done": True})
+        return self.render_to_response(self._context(ticket, user, done=True))

@@ -11,19 +11,19 @@ from django.utils import timezone
 
 from accounts.models import Membership, OutboundEmail, User
 from plans.models import PaymentMethod, Plan, PlanChange, Subscription
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def outsider(db):
-    return UserFactory(email="finance@support.example", is_staff=True)
+    return StaffFactory(email="finance@support.example")
 
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(email="root@support.example", is_staff=True, is_superuser=True)
+    return StaffFactory(email="root@support.example", is_superuser=True)
 
 
 @pytest.fixture

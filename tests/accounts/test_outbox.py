@@ -94,7 +94,7 @@ def queue(event_key="ticket:1:created", to_email="someone@customer.example"):
         event_key=event_key,
         to_email=to_email,
         template_name="password_reset",
-        context={"email": to_email, "reset_path": "/accounts/reset/x/y/"},
+        context={"email": to_email, "secret_link": "/accounts/reset/x/y/"},
     )
 
 

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Membership, Organization, OutboundEmail, User
@@ -48,51 +49,68 @@ def test_log_out_ends_the_session(client, basic_org):
     assert client.get("/").status_code == 302
 
 
-def test_sign_up_creates_the_user_and_an_organization_on_basic(client):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "full_name": "Dana Diaz",
-            "email": "Dana@Newco.example",
-            "organization_name": "Newco",
-            "password": "a-long-unusual-passphrase",
-        },
-        follow=True,
+@pytest.fixture
+def sign_up(client, django_capture_on_commit_callbacks):
+    def post(email="Dana@Newco.example", organization_name="Newco"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                "/accounts/signup/",
+                {
+                    "full_name": "Dana Diaz",
+                    "email": email,
+                    "organization_name": organization_name,
+                    "password": "a-long-unusual-passphrase",
+                },
+            )
+
+    return post
+
+
+def _sent_link(mailoutbox, path_part):
+    return next(
+        line.strip().removeprefix(settings.SITE_URL)
+        for line in mailoutbox[-1].body.splitlines()
+        if path_part in line
     )
+
+
+def test_sign_up_sends_a_verification_link_and_creates_nothing_visible_yet(sign_up, mailoutbox):
+    response = sign_up()
+    assert response.status_code == 200
+    assert "Check your email" in response.text
+    user = User.objects.get(email="dana@newco.example")
+    assert not user.is_active
+    assert not Organization.objects.filter(name="Newco").exists()
+    assert mailoutbox[-1].to == ["dana@newco.example"]
+    assert "Newco" not in mailoutbox[-1].body and "Dana" not in mailoutbox[-1].body
+
+
+def test_following_the_link_activates_the_account_and_creates_the_organization(
+    client, sign_up, mailoutbox
+):
+    sign_up()
+    link = _sent_link(mailoutbox, "/accounts/signup/verify/")
+    assert "Confirm your email address" in client.get(link).text
+    response = client.post(link, follow=True)
     user = User.objects.get(email="dana@newco.example")
     organization = Organization.objects.get(name="Newco")
+    assert user.is_active
     assert Membership.objects.get(user=user, organization=organization).role == "owner"
     assert "Newco is on the free Basic support plan" in response.text
     assert response.context["user"] == user
 
 
-def test_sign_up_with_a_taken_email_keeps_what_was_typed(client, basic_org):
-    _org, owner, _cluster = basic_org
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "full_name": "Someone",
-            "email": owner.email,
-            "organization_name": "Another Co",
-            "password": "a-long-unusual-passphrase",
-        },
-    )
-    assert response.status_code == 200
-    assert "An account with this email address already exists." in response.text
-    assert 'value="Another Co"' in response.text
-    assert not Organization.objects.filter(name="Another Co").exists()
-
-
 def test_password_reset_is_queued_as_an_email(
-    client, basic_org, django_capture_on_commit_callbacks
+    client, basic_org, django_capture_on_commit_callbacks, mailoutbox
 ):
     _org, owner, _cluster = basic_org
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/password_reset/", {"email": owner.email})
     assert response.status_code == 302
     email = OutboundEmail.objects.get(to_email=owner.email)
-    assert "/accounts/reset/" in email.text_body
     assert email.status == OutboundEmail.Status.SENT
+    assert "/accounts/reset/" not in email.text_body
+    assert "/accounts/reset/" in mailoutbox[-1].body
 
 
 def test_clusters_page_lists_only_the_current_organizations_clusters(

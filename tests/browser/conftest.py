@@ -1,8 +1,12 @@
+import base64
 import io
 import os
 
 import pytest
 from django.core.management import call_command
+from django_otp.oath import totp
+
+from tests.factories import TOTP_SECRET as DEMO_TOTP_SECRET
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -55,12 +59,19 @@ def page(browser, live_server, demo):
     context.close()
 
 
+def totp_code(secret: str = DEMO_TOTP_SECRET) -> str:
+    """The current code of an authenticator app holding `secret` (30 s, 6 digits, SHA-1)."""
+    return f"{totp(base64.b32decode(secret), step=30, digits=6):06d}"
+
+
 @pytest.fixture
 def login(page):
     def log_in(email):
         page.goto("/accounts/login/")
         page.fill("input[name=username]", email)
         page.fill("input[name=password]", DEMO_PASSWORD)
+        if email.endswith("@support.example"):
+            page.fill("input[name=otp_token]", totp_code())
         page.click("button[type=submit]")
         page.wait_for_load_state()
         return page

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Organization, User
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.factories import add_authenticator
 from tickets import services
 from tickets.models import Comment, Ticket
 from tickets.selectors import response_clock
@@ -120,7 +121,10 @@ def test_a_customer_and_staff_outside_the_group_get_no_triage(page: Page, login)
     expect(page).to_have_url(re.compile(r"/admin/login/"))
 
     page.context.clear_cookies()
-    User.objects.create_user(email="finance@support.example", password=DEMO_PASSWORD, is_staff=True)
+    finance = User.objects.create_user(
+        email="finance@support.example", password=DEMO_PASSWORD, is_staff=True
+    )
+    add_authenticator(finance)
     login("finance@support.example")
     page.goto("/admin/")
     expect(page.locator("#support-queues")).to_have_count(0)

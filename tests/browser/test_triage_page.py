@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Organization, User
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, totp_code
+from tests.factories import add_authenticator
 from tickets import services
 from tickets.models import Ticket
 
@@ -119,13 +120,14 @@ def test_keyboard_moves_through_the_queue_focuses_the_reply_and_assigns(laptop: 
 
 def test_collision_notice_keeps_the_draft(browser, live_server, laptop: Page, login):
     ticket = outage()
-    User.objects.create_user(
+    kim = User.objects.create_user(
         email="kim@support.example",
         password=DEMO_PASSWORD,
         full_name="Kim Keller",
         is_staff=True,
         is_superuser=True,
     )
+    add_authenticator(kim)
     login(AGENT)
     laptop.clock.install()
     laptop.goto(f"/admin/tickets/ticket/{ticket.pk}/change/")
@@ -135,6 +137,7 @@ def test_collision_notice_keeps_the_draft(browser, live_server, laptop: Page, lo
     colleague.goto("/admin/login/")
     colleague.fill("input[name=username]", "kim@support.example")
     colleague.fill("input[name=password]", DEMO_PASSWORD)
+    colleague.fill("input[name=otp_token]", totp_code())
     colleague.click("input[type=submit]")
     colleague.goto(f"/admin/tickets/ticket/{ticket.pk}/change/")
     expect(colleague.locator("#collision-notice")).to_contain_text(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from knowledge import services
 from knowledge.models import Article, ArticleRevision, Category
 from knowledge.search import help_center_search
-from tests.factories import UserFactory
+from tests.factories import StaffFactory
 from tickets import services as ticket_services
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_the_article_list_costs_a_fixed_number_of_queries(
 
 
 def test_staff_who_are_not_engineers_cannot_edit_articles(client, publish):
-    staff = UserFactory(is_staff=True)
+    staff = StaffFactory()
     client.force_login(staff)
     publish()
     assert client.get(CHANGELIST).status_code == 403

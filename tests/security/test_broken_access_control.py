@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Membership, OutboundEmail, SecurityEvent
 from accounts.services import membership_remove
-from tests.factories import SupportEngineerFactory, UserFactory
+from tests.factories import SupportEngineerFactory, UserFactory, add_authenticator
 from tickets import services
 from tickets.models import Attachment
 
@@ -114,6 +114,7 @@ def test_removal_records_who_removed_whom(acme):
 def test_admin_membership_delete_goes_through_the_service(acme, client, django_user_model):
     organization, _owner, colleague, _ticket = acme
     admin = django_user_model.objects.create_superuser(email="root@support.example", password="x")
+    add_authenticator(admin)
     membership = Membership.objects.get(user=colleague, organization=organization)
     client.force_login(admin)
     response = client.post(

@@ -17,6 +17,7 @@ from accounts.models import Membership
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
+    StaffFactory,
     SupportEngineerFactory,
     UserFactory,
     subscribe,
@@ -99,7 +100,7 @@ def ticket(customer_org, customer):
 @pytest.fixture
 def outsider(db):
     """Staff, but not a support engineer."""
-    return UserFactory(email="finance@support.example", is_staff=True)
+    return StaffFactory(email="finance@support.example")
 
 
 @pytest.fixture

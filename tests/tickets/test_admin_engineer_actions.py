@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Membership
-from tests.factories import SupportEngineerFactory, UserFactory
+from tests.factories import StaffFactory, SupportEngineerFactory
 from tickets import services
 from tickets.models import Attachment, Comment, Ticket, TicketEvent
 from tickets.selectors import customer_recipients
@@ -132,7 +132,7 @@ def test_raising_with_another_organizations_cluster_is_refused(
 def test_only_engineers_raise_requests(client, enterprise_org):
     organization, owner, _cluster = enterprise_org
     membership = Membership.objects.get(user=owner, organization=organization)
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(StaffFactory())
     assert client.post(ADD_URL, raise_data(membership)).status_code == 403
     client.force_login(owner)
     assert client.post(ADD_URL, raise_data(membership)).status_code == 302  # the admin login

@@ -24,7 +24,9 @@ def zipped() -> bytes:
         ("tidb.log", "2026-11-27 10:02 [ERROR] région indisponible\n".encode(), "text/plain"),
         ("logs.zip", zipped(), "application/zip"),
         ("logs.gz", gzip.compress(b"log line"), "application/gzip"),
-        ("renamed.exe", b"plain text that only pretends to be a program", "text/plain"),
+        ("README", b"plain text without an extension", "text/plain"),
+        ("latin1.log", "Fehler: Verbindung abgebrochen, Größe".encode("latin-1"), "text/plain"),
+        ("windows.txt", "line one\r\nline two\r\n".encode("utf-16"), "text/plain"),
     ],
 )
 def test_allowed_types_are_recognised_from_content(name, content, expected):

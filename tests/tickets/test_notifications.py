@@ -301,12 +301,20 @@ def test_unsubscribe_link_asks_before_turning_anything_off(client, people, ticke
     token = unsubscribe_token(ticket=ticket, user=people["reporter"])
     response = client.get(f"/notifications/off/{token}/")
     assert response.status_code == 200
-    assert f"Turn off emails about {ticket.key}?" in response.text
+    assert "Turn off emails about this request?" in response.text
     assert (
         not TicketNotificationSetting.objects.filter(ticket=ticket)
         .exclude(user=people["follower"])
         .exists()
     )
+
+
+def test_unsubscribe_link_names_the_request_only_to_its_recipient_logged_in(client, people, ticket):
+    token = unsubscribe_token(ticket=ticket, user=people["reporter"])
+    assert ticket.key not in client.get(f"/notifications/off/{token}/").text
+    client.force_login(people["reporter"])
+    response = client.get(f"/notifications/off/{token}/")
+    assert f"Turn off emails about {ticket.key}?" in response.text
 
 
 def test_unsubscribe_link_turns_notifications_off_without_logging_in(

@@ -495,7 +495,7 @@ def test_attachment_downloads_as_a_file_never_inline(client, shared_ticket):
         ticket=shared_ticket,
         author=shared_ticket.reporter,
         body="html",
-        attachments=[SimpleUploadedFile("page.html", b"<script>alert(1)</script>")],
+        attachments=[SimpleUploadedFile("page.txt", b"<script>alert(1)</script>")],
     )
     attachment = Attachment.objects.get()
     client.force_login(shared_ticket.reporter)

@@ -1,9 +1,12 @@
 """Demo organizations, people, clusters and requests; running it again changes nothing."""
 
+import base64
+
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Cluster, Membership, Organization, User
 from knowledge.demo import seed_knowledge
@@ -25,6 +28,8 @@ CUSTOMERS = [
         [("Initech", Membership.Role.OWNER), ("Acme Corp", Membership.Role.MEMBER)],
     ),
 ]
+# The demo engineers' authenticator: base32, 30-second codes, 6 digits, SHA-1 (see README).
+DEMO_TOTP_SECRET = "HELPCENTERDEMOTOTP234567"
 CLUSTERS = [
     ("Acme Corp", "acme-prod", "dedicated", "aws-us-east-1", "v8.5.1", "production"),
     ("Acme Corp", "acme-dev", "starter", "aws-us-east-1", "v8.5.1", "non-production"),
@@ -75,7 +80,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data ready. Log in as alice@acme.example, bob@globex.example, "
                 f"carol@initech.example, agent@support.example or admin@support.example "
-                f"with the password '{password}'."
+                f"with the password '{password}'. The support accounts also need the code of "
+                f"the TOTP secret {DEMO_TOTP_SECRET} (see README)."
             )
         )
 
@@ -120,6 +126,16 @@ class Command(BaseCommand):
         user = self._user(email, full_name, password, is_staff=True, is_superuser=superuser)
         if not superuser:
             user.groups.add(Group.objects.get(name=SUPPORT_ENGINEERS_GROUP))
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name="Demo authenticator",
+            defaults={
+                "key": base64.b32decode(DEMO_TOTP_SECRET).hex(),
+                "step": 30,
+                "digits": 6,
+                "confirmed": True,
+            },
+        )
         return user
 
     def _tickets(self, organizations, users, agent):

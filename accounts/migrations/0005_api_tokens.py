@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_security_events'),
+        ('accounts', '0004_sign_up_requests'),
     ]
 
     operations = [
