@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -167,7 +168,8 @@ def test_writes_have_their_own_limit(settings):
     assert client.get(ORGANIZATIONS).status_code == 200
 
 
-def test_an_engineer_needs_a_verified_second_factor_to_create_a_token(engineer, client):
+def test_an_engineer_needs_a_verified_second_factor_to_create_a_token(engineer):
+    client = Client()  # a session signed in with the password only
     client.force_login(engineer)
     response = client.post(
         reverse("accounts:api-tokens"), {"name": "triage", "days": "30", "scope": "read"}
