@@ -127,3 +127,26 @@ class QueuedPasswordResetForm(PasswordResetForm):
             template_name="password_reset",
             context={"email": context["email"], "secret_link": SECRET_LINK},
         )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, such as “Grafana alerts”."),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Expires in"),
+        coerce=int,
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("365 days"))],
+        initial=90,
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=[
+            ("read", _("Read: list and view requests")),
+            ("read-write", _("Read and write: also file requests, comment, resolve")),
+        ],
+        initial="read",
+        widget=forms.RadioSelect,
+    )

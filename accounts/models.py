@@ -196,6 +196,48 @@ class Cluster(models.Model):
         return self.name
 
 
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 digest of the secret is stored; the secret itself is
+    shown once, when it is created."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        READ_WRITE = "read-write", _("Read and write")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(
+        _("prefix"), max_length=12, help_text=_("The first characters, to recognise the token.")
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope, default=Scope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["read", "read-write"]), name="api_token_scope_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="api_token_user_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.READ_WRITE
+
+
 class SecurityEvent(models.Model):
     """An audit row for what matters to account security: who did what to whom, from where.
 

@@ -7,6 +7,12 @@ from accounts.forms import EmailAuthenticationForm
 app_name = "accounts"
 
 urlpatterns = [
+    path("account/api-tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
+    path(
+        "account/api-tokens/<int:pk>/revoke/",
+        views.ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
+    ),
     path("console/clusters/", views.ClusterListView.as_view(), name="cluster-list"),
     path("console/clusters/<int:pk>/", views.ClusterDetailView.as_view(), name="cluster-detail"),
     path(
@@ -17,6 +23,12 @@ urlpatterns = [
 ]
 
 auth_urlpatterns = [
+    path("account/api-tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
+    path(
+        "account/api-tokens/<int:pk>/revoke/",
+        views.ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),

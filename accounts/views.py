@@ -14,6 +14,7 @@ from django.contrib.auth.views import (
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,8 +24,13 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
-from accounts.forms import QueuedPasswordResetForm, SecondFactorConfirmForm, SignUpForm
+from accounts import services, tokens
+from accounts.forms import (
+    ApiTokenForm,
+    QueuedPasswordResetForm,
+    SecondFactorConfirmForm,
+    SignUpForm,
+)
 from accounts.links import sign_up_token_user
 from accounts.models import SecurityEvent
 from accounts.selectors import cluster_get_for_user, clusters_visible_to, current_organization
@@ -214,3 +220,47 @@ class TwoFactorView(FormView):
         return self.render_to_response(
             {"recovery_codes": codes, "enabled": True, "next": _safe_next(self.request)}
         )
+
+
+def _second_factor_verified(user) -> bool:
+    """True when this session was signed in with a second factor (django-otp's middleware
+    adds `is_verified`); without it nobody counts as verified."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False
+
+
+class ApiTokenListView(FormView):
+    """Personal API tokens: create one (its secret is shown on this answer only), see when and
+    from where each was last used, revoke."""
+
+    template_name = "accounts/api_tokens.html"
+    form_class = ApiTokenForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            tokens=tokens.api_tokens_for_user(user=self.request.user), now=timezone.now(), **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            token, raw = tokens.api_token_create(
+                user=self.request.user,
+                second_factor_verified=_second_factor_verified(self.request.user),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        context = self.get_context_data(form=self.get_form_class()(), new_token=token, secret=raw)
+        response = self.render_to_response(context, status=201)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        token = tokens.api_token_revoke(user=request.user, token_id=pk)
+        messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+        return redirect("accounts:api-tokens")

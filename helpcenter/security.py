@@ -7,7 +7,7 @@ from axes.handlers.cache import AxesCacheHandler
 from axes.helpers import get_failure_limit
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
@@ -145,10 +145,11 @@ class RejectControlCharactersMiddleware:
 
     def __call__(self, request):
         if self._is_bad(request):
-            return HttpResponseBadRequest(
-                _("The request contains control characters, which are not allowed."),
-                content_type="text/plain; charset=utf-8",
-            )
+            message = _("The request contains control characters, which are not allowed.")
+            if request.path_info.startswith("/api/"):
+                # The API answers every error in JSON, as its schema says.
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
     @staticmethod

@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_guid",
     "storages",
     "django_otp",
@@ -64,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "plans",
     "tickets",
+    "helpcenter.webhooks",
     "knowledge",
     "helpcenter.demo",
 ]
@@ -257,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 50},
     },
+    "requeue-stuck-webhooks": {
+        "task": "helpcenter.webhooks.tasks.webhook_sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
     "monthly-support-reports": {
         "task": "tickets.tasks.support_reports_monthly",
         "schedule": crontab(minute=5),
@@ -271,6 +281,13 @@ OUTBOUND_EMAIL_RETRY_BASE_SECONDS = env.int("OUTBOUND_EMAIL_RETRY_BASE_SECONDS",
 OUTBOUND_EMAIL_BODY_FILTERS = ["accounts.links.secret_link_fill"]
 # /readyz/ reports unavailable when an email has waited longer than this to be sent.
 OUTBOUND_EMAIL_MAX_PENDING_SECONDS = env.int("OUTBOUND_EMAIL_MAX_PENDING_SECONDS", default=600)
+
+# Webhooks: signed POSTs from the worker, retried like emails (30 s, 1 min, 2 min, ... then
+# failed, with a redeliver button). Plain http to this machine only for development and tests.
+WEBHOOK_ALLOW_LOCAL_HTTP = env.bool("WEBHOOK_ALLOW_LOCAL_HTTP", default=DEBUG)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 
 # Attachments. A request body larger than the files allowed plus the form is refused with 413
 # while it streams in (helpcenter/uploads.py); the non-file part has its own limit.
@@ -364,5 +381,51 @@ DJANGO_GUID = {
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     sentry_init(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
+
+# The API (/api/v1/): personal tokens or the session (with CSRF), per token/user throttles in
+# the default cache, the schema by drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "helpcenter.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "helpcenter.api.permissions.TokenScopeAllows",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "helpcenter.api.throttling.ReadThrottle",
+        "helpcenter.api.throttling.WriteThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "helpcenter.api.parsers.JSONOrFormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "helpcenter.api.errors.exception_handler",
+}
+API_THROTTLE_RATES = {
+    "read": env.str("API_THROTTLE_READ_RATE", default="600/min"),
+    "write": env.str("API_THROTTLE_WRITE_RATE", default="60/min"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TiDB Cloud Help Center API",
+    "DESCRIPTION": (
+        "File and follow support requests from scripts and monitoring. Authenticate with "
+        "`Authorization: Bearer <token>` (create a token on the API tokens page)."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page's scripts and styles are served from our static files (no CDN, CSP-clean).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "helpcenter.api.schema.add_error_responses",
+    ],
+}
 
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="plans.payments.ValidatingGateway")

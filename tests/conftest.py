@@ -13,6 +13,7 @@ from tests.factories import (
     OrganizationFactory,
     SupportEngineerFactory,
     UserFactory,
+    add_authenticator,
     subscribe,
 )
 
@@ -62,6 +63,15 @@ class SecondFactorClient(Client):
 @pytest.fixture
 def client():
     return SecondFactorClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's superuser client, with the authenticator the two-factor admin asks for."""
+    add_authenticator(admin_user)
+    client = SecondFactorClient()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

@@ -59,6 +59,8 @@ def stack(django_db_setup, tmp_path_factory):
         STATIC_ROOT=str(root / "static"),
         MEDIA_ROOT=str(root / "media"),
         SITE_URL="http://127.0.0.1",
+        # The webhook test's receiver listens on loopback over plain http.
+        WEBHOOK_ALLOW_LOCAL_HTTP="1",
     )
     collected = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input"],
@@ -348,3 +350,63 @@ def test_a_60_mb_comment_upload_is_refused_with_413_before_the_body_is_sent(
     assert text.startswith("HTTP/1.1 413"), text[:500]
     assert "That upload is too large" in text
     assert time.monotonic() - started < 10
+
+
+def test_api_docs_schema_token_request_and_signed_webhook_under_production(
+    stack, enterprise_customer
+):
+    from accounts.tokens import api_token_create
+    from helpcenter.webhooks.models import WebhookDelivery
+    from helpcenter.webhooks.services import webhook_endpoint_create
+    from helpcenter.webhooks.signing import signature_valid
+    from tests.webhooks.receiver import Receiver
+
+    customer, organization, cluster = enterprise_customer
+    browser = servers.Browser(stack["url"])
+    status, _headers, body = browser.get("/api/v1/docs/")
+    assert status == 200
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', body.decode())
+    assert any("swagger-ui-bundle" in url for url in assets)
+    for url in assets:
+        assert HASHED_STATIC.fullmatch(url), url
+        assert browser.get(url)[0] == 200, url
+    status, _headers, body = browser.get(
+        "/api/v1/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
+    )
+    assert status == 200 and "/api/v1/requests/" in json.loads(body)["paths"]
+
+    _token, raw = api_token_create(user=customer, name="prod", days=1, scope="read-write")
+    with Receiver() as receiver:
+        endpoint = webhook_endpoint_create(
+            actor=customer, organization=organization, url=receiver.url, events=["request.created"]
+        )
+        status, _headers, body = browser.request(
+            "POST",
+            "/api/v1/requests/",
+            json.dumps(
+                {
+                    "portal": "technical",
+                    "summary": "Production API walk",
+                    "organization": organization.pk,
+                    "cluster": cluster.pk,
+                    "environment": "production",
+                    "description": "Filed through gunicorn with DEBUG off.",
+                    "severity": "S3",
+                }
+            ).encode(),
+            {"Authorization": f"Bearer {raw}", "Content-Type": "application/json"},
+        )
+        assert status == 201, body
+        key = json.loads(body)["key"]
+        [(headers, payload)] = receiver.wait_for(1, timeout=30)
+    assert json.loads(payload)["request"]["key"] == key
+    assert signature_valid(
+        secret=endpoint.secret, body=payload, header=headers["X-Helpcenter-Signature"]
+    )
+    assert WebhookDelivery.objects.get().status == "delivered"
+    assert (
+        browser.request(
+            "GET", f"/api/v1/requests/{key}/", headers={"Authorization": "Bearer hc_revoked"}
+        )[0]
+        == 401
+    )

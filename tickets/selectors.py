@@ -1,5 +1,6 @@
 """The one place that decides which requests, comments and attachments a user sees."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -78,6 +79,17 @@ def tickets_for_support(*, user: User) -> QuerySet[Ticket]:
     return Ticket.objects.all()
 
 
+REQUEST_KEY = re.compile(r"[A-Z]{1,8}-[0-9]{1,10}")
+
+
+def _request_key(key) -> str:
+    """A key as stored (BILL-12); anything that cannot be one (a NUL byte, a space) is a 404."""
+    key = str(key).upper()
+    if not REQUEST_KEY.fullmatch(key):
+        raise Http404("No such request.")
+    return key
+
+
 def ticket_get_for_user(*, user: User, key: str) -> Ticket:
     ticket = (
         tickets_visible_to(user=user)
@@ -91,7 +103,23 @@ def ticket_get_for_user(*, user: User, key: str) -> Ticket:
             "merged_into",
         )
         .prefetch_related("components", "participants")
-        .filter(key=str(key).upper())
+        .filter(key=_request_key(key))
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such request.")
+    return ticket
+
+
+def ticket_get_for_support(*, user: User, key: str) -> Ticket:
+    """A request by key for an engineer; 404 for a missing key and for anyone else."""
+    ticket = (
+        tickets_for_support(user=user)
+        .select_related(
+            "organization", "cluster", "reporter", "assignee", "plan", "satisfaction", "merged_into"
+        )
+        .prefetch_related("components", "participants")
+        .filter(key=_request_key(key))
         .first()
     )
     if ticket is None:

@@ -13,7 +13,7 @@ from accounts.models import Cluster, Environment, Membership, Organization, User
 from accounts.selectors import organizations_for_user
 from plans.models import Portal, Severity
 from plans.selectors import plan_for_organization, portal_access
-from tickets import notifications, sla
+from tickets import notifications, sla, webhooks
 from tickets.attachments import CheckedUpload, attachments_validate
 from tickets.models import (
     Attachment,
@@ -241,6 +241,7 @@ def ticket_create(
         )
         _save_attachments(comment, checked_attachments)
     notifications.ticket_created(ticket=ticket)
+    webhooks.request_created(ticket=ticket)
     return ticket
 
 
@@ -289,6 +290,7 @@ def ticket_comment_add(
         _touch(ticket)
         return comment
     _record(ticket, author, TicketEvent.Kind.COMMENT)
+    webhooks.request_commented(comment=comment)
     if engineer:
         first = ticket.first_responded_at is None
         fields = sla.first_response_meet(ticket, at=comment.created_at)
@@ -347,6 +349,7 @@ def ticket_status_change(*, ticket: Ticket, actor: User, to_status: str) -> Tick
         Status(to_status).label,
     )
     notifications.status_changed(event=event, from_status=from_status)
+    webhooks.status_changed(event=event, from_status=from_status)
     return ticket
 
 
@@ -511,9 +514,10 @@ def ticket_merge(*, duplicate: Ticket, target: Ticket, actor: User) -> Ticket:
     Ticket.objects.filter(merged_into=duplicate).update(merged_into=target)
     _followers_move(duplicate=duplicate, target=target)
     _record(duplicate, actor, TicketEvent.Kind.MERGED_INTO, duplicate.key, target.key)
-    _record(
+    closed = _record(
         duplicate, actor, TicketEvent.Kind.STATUS, Status(from_status).label, Status.CLOSED.label
     )
+    webhooks.status_changed(event=closed, from_status=from_status)
     _record(target, actor, TicketEvent.Kind.DUPLICATE_MERGED, duplicate.key, target.key)
     _touch(target)
     notifications.ticket_merged(duplicate=duplicate, target=target)

@@ -1,0 +1,1 @@
+"""The requests API: customer endpoints (customer.py), support engineers' (engineer.py)."""
