@@ -158,9 +158,9 @@ def test_suggest_answers_the_documented_json(
     organization, alice, _cluster = basic_org
     ticket = resolved_request(organization, alice, summary="Restore from backup failed")
     client.force_login(member_of(organization))
-    # 13: one of them asks whether the reader is a support engineer (the group), which staff
+    # 14: one of them asks whether the reader is a support engineer (the group), which staff
     # status used to answer for free before "staff" stopped meaning "support".
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get("/articles/suggest/", {"q": "backup restore failed"})
 
     assert response.status_code == 200

@@ -62,7 +62,8 @@ class QueueCountsView(_EngineerView):
 
     @extend_schema(responses=QueueCounts)
     def get(self, request):
-        return Response(support_queue_counts(user=request.user))
+        counts = support_queue_counts(user=request.user)
+        return Response({name: count.total for name, count in counts.items()})
 
 
 class TriageCursor(CursorPagination):
