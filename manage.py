@@ -2,9 +2,15 @@
 import os
 import sys
 
+# Commands that only write or check code and serve nothing: on a fresh clone they run with the
+# development defaults instead of asking for production secrets.
+CODE_ONLY_COMMANDS = {"makemigrations"}
+
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpcenter.settings")
+    if sys.argv[1:2] and sys.argv[1] in CODE_ONLY_COMMANDS:
+        os.environ.setdefault("DJANGO_DEBUG", "1")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
