@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
 from accounts.links import SECRET_LINK, secret_link_event_key
-from accounts.models import User
+from accounts.models import User, validate_time_zone
 from accounts.services import second_factor_verify
 from helpcenter.mail.services import outbound_email_queue
 from helpcenter.security import client_ip
@@ -93,6 +95,21 @@ class SignUpForm(NormalizedEmailMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
+    # Filled from the browser by static/js/time-zone.js; nobody types it, so a value that is not
+    # a known zone is dropped (the organization's zone is used) rather than refused.
+    time_zone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""}),
+    )
+
+    def clean_time_zone(self):
+        value = self.cleaned_data.get("time_zone", "").strip()
+        try:
+            validate_time_zone(value)
+        except forms.ValidationError:
+            return ""
+        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -149,4 +166,19 @@ class ApiTokenForm(forms.Form):
         ],
         initial="read",
         widget=forms.RadioSelect,
+    )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The IANA zones a person would pick from ("America/New_York" reads "America/New York")."""
+    zones = sorted(name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC")
+    return [(name, name.replace("_", " ")) for name in zones]
+
+
+class AccountForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Times on every page and in every email we send you are shown in this zone."),
     )

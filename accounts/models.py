@@ -57,6 +57,13 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Times on pages and in emails are shown in this zone."),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

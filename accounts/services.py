@@ -24,7 +24,9 @@ from helpcenter.mail.services import outbound_email_queue
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, full_name: str, organization_name: str) -> None:
+def user_sign_up(
+    *, email: str, password: str, full_name: str, organization_name: str, time_zone: str = ""
+) -> None:
     """Sign up, answered the same way whether or not the address has an account.
 
     A new address gets an inactive account and the verification email (nothing the registrant
@@ -45,12 +47,17 @@ def user_sign_up(*, email: str, password: str, full_name: str, organization_name
         return
     if user is None:
         user = User.objects.create_user(
-            email=email, password=password, full_name=full_name, is_active=False
+            email=email,
+            password=password,
+            full_name=full_name,
+            time_zone=time_zone,
+            is_active=False,
         )
     else:
         user.full_name = full_name
+        user.time_zone = time_zone
         user.set_password(password)
-        user.save(update_fields=["full_name", "password"])
+        user.save(update_fields=["full_name", "time_zone", "password"])
     SignUpRequest.objects.update_or_create(
         user=user, defaults={"organization_name": organization_name}
     )
@@ -73,12 +80,14 @@ def _free_organization_name(name: str) -> str:
 @transaction.atomic
 def sign_up_verify(*, user: User, ip_address: str | None = None) -> tuple[User, Organization]:
     """The emailed link was followed: the account can log in, with its first organization
-    (on Basic: no subscription row). A name taken meanwhile gets a number."""
+    (on Basic: no subscription row). A name taken meanwhile gets a number. The organization
+    counts business hours in its founder's zone (from the browser at sign-up), else UTC."""
     request = SignUpRequest.objects.select_for_update().get(user=user)
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    user.time_zone = user.time_zone or "UTC"
+    user.save(update_fields=["is_active", "time_zone"])
     organization = Organization.objects.create(
-        name=_free_organization_name(request.organization_name)
+        name=_free_organization_name(request.organization_name), time_zone=user.time_zone
     )
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
     request.delete()
@@ -90,6 +99,16 @@ def sign_up_verify(*, user: User, ip_address: str | None = None) -> tuple[User, 
         ip_address=ip_address,
     )
     return user, organization
+
+
+@transaction.atomic
+def user_account_update(*, user: User, full_name: str, time_zone: str) -> User:
+    """A person changes their name or the zone they read times in."""
+    user.full_name = full_name
+    user.time_zone = time_zone
+    user.full_clean(validate_unique=False, exclude=["password"])
+    user.save(update_fields=["full_name", "time_zone"])
+    return user
 
 
 def security_event_record(
@@ -126,6 +145,10 @@ def membership_add(
     membership = Membership(organization=organization, user=user, role=role)
     membership.full_clean()
     membership.save()
+    if not user.time_zone:
+        # Until they choose one, people read times in their first organization's zone.
+        user.time_zone = organization.time_zone
+        user.save(update_fields=["time_zone"])
     security_event_record(
         kind=SecurityEvent.Kind.MEMBERSHIP_ADDED,
         actor=actor,

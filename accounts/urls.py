@@ -7,6 +7,7 @@ from accounts.forms import EmailAuthenticationForm
 app_name = "accounts"
 
 urlpatterns = [
+    path("account/", views.AccountView.as_view(), name="account"),
     path("account/api-tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
     path(
         "account/api-tokens/<int:pk>/revoke/",

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services, tokens
 from accounts.forms import (
+    AccountForm,
     ApiTokenForm,
     QueuedPasswordResetForm,
     SecondFactorConfirmForm,
@@ -227,6 +228,37 @@ def _second_factor_verified(user) -> bool:
     adds `is_verified`); without it nobody counts as verified."""
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified()) if callable(is_verified) else False
+
+
+class AccountView(FormView):
+    """Your account: your name and the time zone every page and email shows times in (the
+    organization's zone until you choose one)."""
+
+    template_name = "accounts/account.html"
+    form_class = AccountForm
+
+    def get_initial(self):
+        user = self.request.user
+        zone = user.time_zone
+        if not zone:
+            organization = current_organization(user=user, session=self.request.session)
+            zone = organization.time_zone if organization else "UTC"
+        return {"full_name": user.full_name, "time_zone": zone}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(now=timezone.now(), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.user_account_update(user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Saved. Times are now shown in %(zone)s.") % {"zone": form.cleaned_data["time_zone"]},
+        )
+        return redirect("accounts:account")
 
 
 class ApiTokenListView(FormView):

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The signed-in person's time zone for everything the request renders.
+    "helpcenter.timezones.ReaderTimeZoneMiddleware",
     # Before the CSRF check reads the body: an oversized upload is refused with 413 unread.
     "helpcenter.uploads.UploadLimitMiddleware",
     # Before anything reads a value: control characters in the path, query or form are a 400.
@@ -112,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "helpcenter.navigation.navigation",
             ],
+            "libraries": {"when": "helpcenter.templatetags.when"},
         },
     },
 ]

@@ -111,6 +111,7 @@ def _plan_change(
                 "recipient": owner,
                 "subscription": subscription,
             },
+            time_zone=owner.time_zone,
         )
     return change
 

@@ -43,6 +43,7 @@ def _to_customer(*, ticket: Ticket, user: User, event_key: str, template: str, *
             "unsubscribe_url": unsubscribe_url,
             **context,
         },
+        time_zone=user.time_zone,
     )
 
 
@@ -58,7 +59,13 @@ def _to_support(*, ticket: Ticket, event_key: str, template: str, exclude: User 
         to_email=to_email,
         template_name=template,
         context={"ticket": ticket, "ticket_url": admin_url, "for_support": True, **context},
+        time_zone=assignee.time_zone if assignee is not None else "",
     )
+
+
+def _zone_of_address(person: User | None, address: str) -> str:
+    """The zone of the person an address belongs to; a team address reads UTC."""
+    return person.time_zone if person is not None and person.email == address else ""
 
 
 def ticket_created(*, ticket: Ticket) -> None:
@@ -160,4 +167,5 @@ def sla_alert(*, alert: SlaAlert, due_at) -> None:
             "due_at": due_at,
             "for_support": True,
         },
+        time_zone=_zone_of_address(ticket.assignee, alert.recipient),
     )

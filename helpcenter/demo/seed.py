@@ -31,6 +31,15 @@ CUSTOMERS = [
         [("Initech", Membership.Role.OWNER), ("Acme Corp", Membership.Role.MEMBER)],
     ),
 ]
+# The zone each demo person reads times in (customers their organization's; Sam works from
+# Singapore, so the triage shows a second zone).
+TIME_ZONES = {
+    "alice@acme.example": "America/New_York",
+    "bob@globex.example": "Europe/Berlin",
+    "carol@initech.example": "America/Los_Angeles",
+    "agent@support.example": "Asia/Singapore",
+    "admin@support.example": "UTC",
+}
 # The demo engineers' authenticator: base32, 30-second codes, 6 digits, SHA-1 (see README).
 DEMO_TOTP_SECRET = "HELPCENTERDEMOTOTP234567"
 CLUSTERS = [
@@ -135,11 +144,14 @@ def _customers(organizations: dict[str, Organization], password: str) -> dict[st
 
 def _user(email: str, full_name: str, password: str, **flags) -> User:
     user, created = User.objects.get_or_create(
-        email=email, defaults={"full_name": full_name, **flags}
+        email=email, defaults={"full_name": full_name, "time_zone": TIME_ZONES[email], **flags}
     )
     if created or not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])
+    if not user.time_zone:
+        user.time_zone = TIME_ZONES[email]
+        user.save(update_fields=["time_zone"])
     return user
 
 

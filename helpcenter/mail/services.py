@@ -17,23 +17,32 @@ def _render_plain(template_name: str, context: dict) -> str:
 
 
 def outbound_email_queue(
-    *, event_key: str, to_email: str, template_name: str, context: dict
+    *,
+    event_key: str,
+    to_email: str,
+    template_name: str,
+    context: dict,
+    time_zone: str = "",
 ) -> OutboundEmail | None:
     """Record one email in the outbox and send it after commit; None when already queued.
 
     Call inside the transaction that changes state, so the email exists exactly when the change
-    does.
+    does. The email's times are written in `time_zone`, the recipient's (`User.time_zone`); an
+    address with no person behind it reads UTC.
     """
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(_render_plain(f"emails/{template_name}.subject.txt", context).split())
+    with timezone.override(time_zone or settings.TIME_ZONE):
+        subject = " ".join(_render_plain(f"emails/{template_name}.subject.txt", context).split())
+        text_body = _render_plain(f"emails/{template_name}.txt", context)
+        html_body = render_to_string(f"emails/{template_name}.html", context)
     try:
         with transaction.atomic():
             email = OutboundEmail.objects.create(
                 event_key=event_key[:200],
                 to_email=to_email,
                 subject=subject[:300],
-                text_body=_render_plain(f"emails/{template_name}.txt", context),
-                html_body=render_to_string(f"emails/{template_name}.html", context),
+                text_body=text_body,
+                html_body=html_body,
             )
     except IntegrityError:
         return None

@@ -158,17 +158,6 @@
     });
   }
 
-  /* Due times in the engineer's own zone (the server writes UTC). */
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  document.querySelectorAll("time.hc-local-time").forEach(function (element) {
-    const when = new Date(element.getAttribute("datetime"));
-    if (isNaN(when)) { return; }
-    element.textContent = when.toLocaleString(undefined, {
-      weekday: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
-    });
-    element.title = zone;
-  });
-
   /* The collision notice: a light poll says who else has the request open and which comments
      arrived; the draft stays where it is. */
   if (!page || !form) { return; }

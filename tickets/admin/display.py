@@ -6,9 +6,9 @@ from datetime import timedelta
 from django.contrib import admin
 from django.db.models import Q
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from helpcenter.timezones import local_time
 from tickets.models import Ticket
 from tickets.selectors import is_support_engineer, support_queue_filters
 from tickets.sla import ClockState, ResponseClock, Target, clock_state_q
@@ -48,7 +48,7 @@ def clock_badge(clock: ResponseClock) -> str:
     return format_html(
         '<span class="hc-clock hc-clock-{}" title="{}">{}</span>',
         clock.urgency,
-        _("Due %(when)s") % {"when": localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z")},
+        _("Due %(when)s") % {"when": local_time(clock.due_at)},
         duration_label(clock.remaining),
     )
 

@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -16,13 +15,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from helpcenter.forms import form_add_service_errors
+from helpcenter.timezones import time_element, time_element_relative
 from tickets import services
 from tickets.admin.display import (
     AssigneeFilter,
@@ -139,12 +138,12 @@ class TicketAdmin(admin.ModelAdmin):
                     "plan",
                     "response_target",
                     "targets",
-                    "first_response_due_at",
-                    "first_responded_at",
-                    "sla_paused_at",
-                    "created_at",
-                    "last_activity_at",
-                    "resolved_at",
+                    "first_response_due",
+                    "first_responded",
+                    "paused_since",
+                    "created",
+                    "last_activity",
+                    "resolved",
                     "customer_satisfaction",
                 )
             },
@@ -202,11 +201,33 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("last update"), ordering="last_activity_at")
     def last_update(self, ticket):
-        return format_html(
-            '<span title="{}">{}</span>',
-            ticket.last_activity_at.isoformat(timespec="minutes"),
-            naturaltime(ticket.last_activity_at),
-        )
+        return time_element_relative(ticket.last_activity_at)
+
+    # The request page's times, in the engineer's zone with its abbreviation.
+
+    @admin.display(description=_("first response due"))
+    def first_response_due(self, ticket):
+        return time_element(ticket.first_response_due_at, relative=True) or "-"
+
+    @admin.display(description=_("first responded"))
+    def first_responded(self, ticket):
+        return time_element(ticket.first_responded_at) or "-"
+
+    @admin.display(description=_("paused since"))
+    def paused_since(self, ticket):
+        return time_element(ticket.sla_paused_at, relative=True) or "-"
+
+    @admin.display(description=_("created"))
+    def created(self, ticket):
+        return time_element(ticket.created_at, relative=True)
+
+    @admin.display(description=_("last activity"))
+    def last_activity(self, ticket):
+        return time_element(ticket.last_activity_at, relative=True)
+
+    @admin.display(description=_("resolved"))
+    def resolved(self, ticket):
+        return time_element(ticket.resolved_at) or "-"
 
     @admin.display(description=_("response target"))
     def response_target(self, ticket):
@@ -226,9 +247,7 @@ class TicketAdmin(admin.ModelAdmin):
                         target,
                         target.label,
                         clock.label,
-                        localtime(clock.due_at).strftime("%Y-%m-%d %H:%M %Z")
-                        if clock.due_at
-                        else gettext("no target"),
+                        time_element(clock.due_at) if clock.due_at else gettext("no target"),
                     )
                     for target, clock in clocks
                 ),
@@ -370,16 +389,15 @@ class TicketAdmin(admin.ModelAdmin):
 
     def _clock_context(self, ticket) -> dict:
         """The clock for the header: its badge, the due time (the page shows it in the
-        engineer's zone), and the customer's local time now and at the due time."""
+        engineer's zone), and the reporter's local time now and at the due time."""
         target, clock = active_clock(ticket=ticket)
-        zone = ticket.organization.zone if ticket.organization else UTC_ZONE
+        organization_zone = ticket.organization.zone if ticket.organization else UTC_ZONE
         return {
             "clock_target": Target(target).label,
             "clock": clock_badge(clock),
             "clock_due_at": clock.due_at,
-            "clock_due_customer": localtime(clock.due_at, zone) if clock.due_at else None,
-            "customer_now": localtime(timezone.now(), zone),
-            "customer_zone": str(zone),
+            "customer_now": timezone.now(),
+            "customer_zone": ticket.reporter.time_zone or str(organization_zone),
         }
 
     def _no_unseen_comments(self, request, ticket, form) -> bool:

@@ -72,6 +72,7 @@ def support_report_monthly_send(
                 "report": report,
                 "report_path": path,
             },
+            time_zone=owner.time_zone,
         )
     delivery.recipients = len(owners)
     delivery.save(update_fields=["recipients"])
