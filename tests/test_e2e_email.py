@@ -30,6 +30,7 @@ from django.utils import timezone
 from helpcenter.mail.models import OutboundEmail
 from helpcenter.mail.tasks import outbound_email_sweep
 from tests.broker import publishing_to
+from tickets import services
 from tickets.models import Ticket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,6 +240,45 @@ def test_filed_request_reaches_reporter_and_team_once_each_through_worker_and_sm
         + ", ".join(f"{delay:.3f}s" for delay in delays)
         + " after it"
     )
+
+
+def test_emails_about_one_request_arrive_as_one_thread_with_one_click_unsubscribe(
+    client, customer, engineer, inbox, celery_worker
+):
+    """Three emails to the reporter (filed, answered, resolved) as the mail server receives them:
+    one subject, each one In-Reply-To the previous, References back to the first."""
+    reporter = customer["user"]
+    with publishing_to(celery_worker["broker_url"], celery_worker["queue"]):
+        file_billing_request(client, customer)
+        ticket = Ticket.objects.get(reporter=reporter)
+        services.ticket_comment_add(ticket=ticket, author=engineer, body="Refunded on 4 October.")
+        services.ticket_status_change(
+            ticket=ticket, actor=engineer, to_status=Ticket.Status.RESOLVED
+        )
+    received = by_recipient(inbox.wait_for(4))
+    assert len(received[reporter.email]) == 3
+    filed, answered, resolved = (
+        message for _arrived, message in sorted(received[reporter.email], key=lambda m: m[0])
+    )
+    assert {message["Subject"] for message in (filed, answered, resolved)} == {
+        f"[{ticket.key}] Charged twice & no refund"
+    }
+    assert filed["In-Reply-To"] is None
+    assert answered["In-Reply-To"] == filed["Message-ID"]
+    assert answered["References"].split() == [filed["Message-ID"]]
+    assert resolved["In-Reply-To"] == answered["Message-ID"]
+    assert resolved["References"].split() == [filed["Message-ID"], answered["Message-ID"]]
+    assert "Refunded on 4 October." in answered.get_body(preferencelist=("plain",)).get_content()
+    unsubscribe_prefix = f"<{settings.SITE_URL}/notifications/off/"
+    for message in (filed, answered, resolved):
+        assert message["List-Unsubscribe"].strip().startswith(unsubscribe_prefix)
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    recorded = OutboundEmail.objects.filter(to_email=reporter.email).order_by("pk")
+    assert [email.message_id for email in recorded] == [
+        filed["Message-ID"],
+        answered["Message-ID"],
+        resolved["Message-ID"],
+    ]
 
 
 def test_request_filed_while_the_broker_is_down_is_saved_and_waits_for_the_sweep(

@@ -302,6 +302,14 @@ class Ticket(models.Model):
             self.response_target_minutes, business_hours=self.response_target_business_hours
         )
 
+    EMAIL_THREAD_PREFIX = "ticket:"
+
+    @property
+    def email_thread_key(self) -> str:
+        """What every email about this request shares in the outbox: they thread in the mail
+        client, and a reply finds the request (`selectors.ticket_for_message_ids`)."""
+        return f"{self.EMAIL_THREAD_PREFIX}{self.pk}"
+
     @property
     def awaits_rating(self) -> bool:
         """Resolved or closed, and not rated yet."""

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
+from helpcenter.mail.selectors import outbound_email_replied_to
 from tickets.models import (
     Attachment,
     CannedResponse,
@@ -203,6 +204,17 @@ def tickets_for_request_list(*, user: User, filters: RequestFilters) -> QuerySet
     return tickets.select_related("organization", "reporter", "cluster").order_by(
         "-last_activity_at", "-pk"
     )
+
+
+def ticket_for_message_ids(*, message_ids: list[str]) -> Ticket | None:
+    """The request an incoming email answers, from its In-Reply-To and References: the request
+    of the latest email we sent among them. Access is not checked here: the caller decides
+    whether the sender may still see it."""
+    email = outbound_email_replied_to(message_ids=message_ids)
+    if email is None or not email.thread_key.startswith(Ticket.EMAIL_THREAD_PREFIX):
+        return None
+    ticket_id = email.thread_key.removeprefix(Ticket.EMAIL_THREAD_PREFIX)
+    return Ticket.objects.filter(pk=int(ticket_id)).first() if ticket_id.isdigit() else None
 
 
 def _notified_by_default(*, ticket: Ticket) -> set[int]:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import User
@@ -442,10 +443,15 @@ class AttachmentDownloadView(View):
 
 
 @method_decorator(login_not_required, name="dispatch")
+@method_decorator(csrf_exempt, name="dispatch")
 class NotificationsOffView(TemplateView):
     """The signed link in every customer email: no login needed, one click to confirm. It
     expires after 90 days, and shows which request it is about only to its own recipient
-    logged in (a forwarded email must not reveal a key or summary)."""
+    logged in (a forwarded email must not reveal a key or summary).
+
+    It is also the email's `List-Unsubscribe` address: mail clients POST to it with no cookie
+    (RFC 8058 one-click), so the signed token, not a CSRF token, is what authorises the POST.
+    A GET only asks."""
 
     template_name = "tickets/notifications_off.html"
 

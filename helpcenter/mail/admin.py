@@ -13,12 +13,15 @@ from helpcenter.mail.services import outbound_email_resend
 class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("to_email", "subject", "status", "attempts", "created_at", "sent_at")
     list_filter = ("status",)
-    search_fields = ("to_email", "subject", "event_key")
+    search_fields = ("to_email", "subject", "event_key", "=message_id", "=thread_key")
     date_hierarchy = "created_at"
     readonly_fields = (
         "event_key",
         "to_email",
         "subject",
+        "message_id",
+        "thread_key",
+        "headers",
         "status",
         "attempts",
         "last_error",

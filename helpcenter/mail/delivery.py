@@ -63,6 +63,7 @@ def outbound_email_deliver(*, outbound_email_id: int) -> bool:
         body=_body_as_sent(email, email.text_body),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
+        headers={**email.headers, "Message-ID": email.message_id},
     )
     if email.html_body:
         message.attach_alternative(_body_as_sent(email, email.html_body), "text/html")

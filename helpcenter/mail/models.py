@@ -1,10 +1,24 @@
+from email.utils import parseaddr
+from uuid import uuid4
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def new_message_id() -> str:
+    """A unique Message-ID in the sender's domain (the domain of DEFAULT_FROM_EMAIL)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<{uuid4().hex}@{domain.lower()}>"
+
+
 class OutboundEmail(models.Model):
-    """One email to one recipient for one event: the outbox the Celery task delivers from."""
+    """One email to one recipient for one event: the outbox the Celery task delivers from.
+
+    Every row keeps the Message-ID it is sent with, so a reply's In-Reply-To or References finds
+    the row, and through `thread_key` what the email was about ("ticket:42"). Rows of one thread
+    and recipient form a chain: each carries In-Reply-To/References to the previous ones."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -14,6 +28,13 @@ class OutboundEmail(models.Model):
 
     event_key = models.CharField(max_length=200)
     to_email = models.EmailField()
+    message_id = models.CharField(max_length=255, unique=True, default=new_message_id)
+    thread_key = models.CharField(max_length=200, blank=True)
+    headers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Headers sent besides Message-ID: threading, unsubscribe, reply address."),
+    )
     subject = models.CharField(max_length=300)
     text_body = models.TextField()
     html_body = models.TextField(blank=True)
@@ -35,7 +56,8 @@ class OutboundEmail(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="outbound_email_due_idx")
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_email_due_idx"),
+            models.Index(fields=["thread_key", "to_email"], name="outbound_email_thread_idx"),
         ]
 
     def __str__(self):

@@ -16,3 +16,12 @@ def outbound_email_oldest_pending_age() -> timedelta | None:
         .first()
     )
     return None if oldest is None else timezone.now() - oldest
+
+
+def outbound_email_replied_to(*, message_ids: list[str]) -> OutboundEmail | None:
+    """The outbox row an incoming message answers, from its In-Reply-To and References ids
+    (with or without angle brackets): the latest such row that we sent. None when none is ours."""
+    wanted = {f"<{value.strip().strip('<>')}>" for value in message_ids if value.strip("<> \t")}
+    if not wanted:
+        return None
+    return OutboundEmail.objects.filter(message_id__in=wanted).order_by("-pk").first()

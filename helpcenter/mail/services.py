@@ -16,6 +16,31 @@ def _render_plain(template_name: str, context: dict) -> str:
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
+# A thread's References keep its first Message-ID and the latest ones, as mail clients do, so
+# the header stays short however long the conversation runs.
+REFERENCES_KEPT = 10
+
+
+def _thread_headers(*, thread_key: str, to_email: str) -> dict[str, str]:
+    """In-Reply-To and References that put a new email under the previous one this recipient
+    got in this thread; nothing for the first, whose Message-ID starts the thread."""
+    if not thread_key:
+        return {}
+    previous = (
+        OutboundEmail.objects.filter(thread_key=thread_key, to_email=to_email)
+        .order_by("-pk")
+        .values_list("message_id", "headers")
+        .first()
+    )
+    if previous is None:
+        return {}
+    parent_id, parent_headers = previous
+    references = parent_headers.get("References", "").split() + [parent_id]
+    if len(references) > REFERENCES_KEPT:
+        references = references[:1] + references[-(REFERENCES_KEPT - 1) :]
+    return {"In-Reply-To": parent_id, "References": " ".join(references)}
+
+
 def outbound_email_queue(
     *,
     event_key: str,
@@ -23,12 +48,16 @@ def outbound_email_queue(
     template_name: str,
     context: dict,
     time_zone: str = "",
+    thread_key: str = "",
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail | None:
     """Record one email in the outbox and send it after commit; None when already queued.
 
     Call inside the transaction that changes state, so the email exists exactly when the change
     does. The email's times are written in `time_zone`, the recipient's (`User.time_zone`); an
-    address with no person behind it reads UTC.
+    address with no person behind it reads UTC. Emails with the same `thread_key` (what they are
+    about, e.g. "ticket:42") thread in the recipient's mail client; `headers` are sent as given
+    (List-Unsubscribe, Reply-To, ...).
     """
     context = {"site_url": settings.SITE_URL, **context}
     with timezone.override(time_zone or settings.TIME_ZONE):
@@ -40,6 +69,11 @@ def outbound_email_queue(
             email = OutboundEmail.objects.create(
                 event_key=event_key[:200],
                 to_email=to_email,
+                thread_key=thread_key[:200],
+                headers={
+                    **(headers or {}),
+                    **_thread_headers(thread_key=thread_key, to_email=to_email),
+                },
                 subject=subject[:300],
                 text_body=text_body,
                 html_body=html_body,

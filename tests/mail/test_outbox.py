@@ -18,6 +18,7 @@ from django.utils import timezone
 from helpcenter.celery import app as celery_app
 from helpcenter.mail.delivery import DeliveryDeferred, outbound_email_deliver
 from helpcenter.mail.models import OutboundEmail
+from helpcenter.mail.selectors import outbound_email_replied_to
 from helpcenter.mail.services import outbound_email_queue, outbound_email_resend
 from helpcenter.mail.tasks import (
     outbound_email_dispatch,
@@ -59,13 +60,19 @@ def make_email(**fields) -> OutboundEmail:
     )
 
 
-def queue(event_key="ticket:1:created", to_email="someone@customer.example"):
+def queue(event_key="ticket:1:created", to_email="someone@customer.example", **threading):
     return outbound_email_queue(
         event_key=event_key,
         to_email=to_email,
         template_name="password_reset",
         context={"email": to_email, "secret_link": "/accounts/reset/x/y/"},
+        **threading,
     )
+
+
+def sent_headers(message) -> dict[str, str]:
+    """The headers as they leave for the mail server."""
+    return dict(message.message().items())
 
 
 def age(email: OutboundEmail, **delta) -> None:
@@ -133,6 +140,69 @@ def test_subject_and_text_are_not_html_escaped(db, django_capture_on_commit_call
     assert email.subject == "Sales inquiry: A demo from Smith & Sons <Ltd>"
     assert "Name: O'Brien" in email.text_body
     assert "Smith &amp; Sons &lt;Ltd&gt;" in email.html_body
+
+
+def test_each_email_is_sent_with_the_message_id_recorded_on_its_row(
+    db, django_capture_on_commit_callbacks, settings
+):
+    settings.DEFAULT_FROM_EMAIL = "Help Center <help@Support.Example>"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue(event_key="a")
+        second = queue(event_key="b")
+    assert first.message_id != second.message_id
+    assert first.message_id.startswith("<") and first.message_id.endswith("@support.example>")
+    sent = [sent_headers(message)["Message-ID"] for message in mail.outbox]
+    assert sorted(sent) == sorted([first.message_id, second.message_id])
+
+
+def test_emails_of_one_thread_chain_per_recipient(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue(event_key="1", thread_key="ticket:7")
+        other_thread = queue(event_key="2", thread_key="ticket:8")
+        second = queue(event_key="3", thread_key="ticket:7")
+        other_recipient = queue(event_key="3", thread_key="ticket:7", to_email="b@customer.example")
+        third = queue(event_key="4", thread_key="ticket:7")
+    assert "In-Reply-To" not in first.headers
+    assert "In-Reply-To" not in other_thread.headers
+    assert "In-Reply-To" not in other_recipient.headers
+    assert second.headers["In-Reply-To"] == first.message_id
+    assert second.headers["References"] == first.message_id
+    assert third.headers["In-Reply-To"] == second.message_id
+    assert third.headers["References"] == f"{first.message_id} {second.message_id}"
+    sent = sent_headers(
+        next(m for m in mail.outbox if m.extra_headers["Message-ID"] == third.message_id)
+    )
+    assert sent["In-Reply-To"] == second.message_id
+    assert sent["References"].split() == [first.message_id, second.message_id]
+
+
+def test_a_long_thread_references_its_first_and_latest_emails(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        emails = [queue(event_key=str(number), thread_key="ticket:7") for number in range(15)]
+    references = emails[-1].headers["References"].split()
+    assert len(references) == 10
+    assert references[0] == emails[0].message_id
+    assert references[1:] == [email.message_id for email in emails[-10:-1]]
+
+
+def test_headers_given_when_queued_are_sent(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue(headers={"Reply-To": "support+abc@support.example", "X-Thing": "1"})
+    headers = sent_headers(mail.outbox[0])
+    assert headers["Reply-To"] == "support+abc@support.example"
+    assert headers["X-Thing"] == "1"
+
+
+def test_a_reply_finds_the_email_it_answers_by_its_message_ids(db):
+    first = queue(event_key="1", thread_key="ticket:7")
+    second = queue(event_key="2", thread_key="ticket:7")
+    bare = second.message_id.strip("<>")
+    assert outbound_email_replied_to(message_ids=[first.message_id]) == first
+    assert outbound_email_replied_to(message_ids=[bare, "<unknown@elsewhere.example>"]) == second
+    assert outbound_email_replied_to(message_ids=["<unknown@elsewhere.example>"]) is None
+    assert outbound_email_replied_to(message_ids=[]) is None
 
 
 def test_task_run_twice_sends_once(db):

@@ -192,7 +192,8 @@ def test_merging_closes_the_duplicate_with_a_link_and_joins_the_conversations(
     assert "Double charge on the May invoice" in target_page
 
     assert {colleague, follower} <= set(first.participants.all())
-    emails = [message for message in mail.outbox if "Merged into BILL-1" in message.subject]
+    emails = [message for message in mail.outbox if "was merged into BILL-1" in message.body]
+    assert {message.subject for message in emails} == {f"[BILL-2] {second.summary}"}
     assert sorted(address for message in emails for address in message.to) == sorted(
         [colleague.email, follower.email]
     )

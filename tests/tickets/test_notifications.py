@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.signing import BadSignature
+from django.test import Client
 
 from accounts.models import Membership
 from helpcenter.mail.models import OutboundEmail
@@ -17,6 +18,7 @@ from tests.factories import SupportEngineerFactory, file_request
 from tickets import services
 from tickets.models import Ticket, TicketNotificationSetting
 from tickets.notifications import unsubscribe_token, unsubscribe_token_read
+from tickets.selectors import ticket_for_message_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +80,11 @@ def ticket(people, django_capture_on_commit_callbacks):
         services.ticket_notifications_set(ticket=ticket, user=people["follower"], enabled=True)
     mail.outbox.clear()
     return ticket
+
+
+def headers_of(message) -> dict[str, str]:
+    """The headers as the mail server receives them."""
+    return dict(message.message().items())
 
 
 def recipients(messages) -> list[str]:
@@ -210,7 +217,8 @@ def test_status_change_by_an_engineer_honours_notifications_off(people, ticket, 
         to_status=Status.IN_PROGRESS,
     )
     assert recipients(messages) == sorted([people["participant"].email, people["follower"].email])
-    assert messages[0].subject == f"[{ticket.key}] In progress: Charged twice & no refund"
+    assert messages[0].subject == f"[{ticket.key}] Charged twice & no refund"
+    assert f'{ticket.key} is now "In progress"' in messages[0].body
 
 
 def test_resolution_reaches_a_reporter_who_turned_notifications_off(people, ticket, committed):
@@ -224,7 +232,7 @@ def test_resolution_reaches_a_reporter_who_turned_notifications_off(people, tick
     assert people["reporter"].email in recipients(messages)
     assert people["bystander"].email not in recipients(messages)
     resolution = next(m for m in messages if m.to == [people["reporter"].email])
-    assert resolution.subject == f"[{ticket.key}] Resolved: Charged twice & no refund"
+    assert resolution.subject == f"[{ticket.key}] Charged twice & no refund"
     assert "has been resolved by" in resolution.body
 
 
@@ -253,7 +261,7 @@ def test_customer_reopening_tells_support_and_the_others_not_themselves(people, 
     assert recipients(messages) == sorted(
         [SUPPORT_TEAM, people["reporter"].email, people["follower"].email]
     )
-    assert all("Reopened" in message.subject for message in messages)
+    assert all(f"{ticket.key} was reopened" in message.body for message in messages)
 
 
 def test_plan_change_tells_the_other_owners_not_the_actor(enterprise_org, member_of, committed):
@@ -344,3 +352,84 @@ def test_forged_unsubscribe_link_is_not_found(client, people, ticket, method):
     assert not TicketNotificationSetting.objects.filter(
         ticket=ticket, user=people["reporter"]
     ).exists()
+
+
+def test_three_emails_about_one_request_thread_and_carry_one_click_unsubscribe(
+    enterprise_org, engineer, committed
+):
+    organization, reporter, _cluster = enterprise_org
+    created = committed(
+        services.ticket_create,
+        reporter=reporter,
+        portal="billing",
+        organization=organization,
+        summary="Charged twice & no refund",
+        description="Two identical charges on 3 October.",
+        severity="S2",
+    )
+    ticket = Ticket.objects.get(reporter=reporter)
+    replied = committed(
+        services.ticket_comment_add, ticket=ticket, author=engineer, body="Refunded."
+    )
+    resolved = committed(
+        services.ticket_status_change, ticket=ticket, actor=engineer, to_status=Status.RESOLVED
+    )
+    emails = [
+        headers_of(next(m for m in messages if m.to == [reporter.email]))
+        for messages in (created, replied, resolved)
+    ]
+    first, second, third = (email["Message-ID"] for email in emails)
+    assert len({first, second, third}) == 3
+    assert "In-Reply-To" not in emails[0] and "References" not in emails[0]
+    assert (emails[1]["In-Reply-To"], emails[1]["References"].split()) == (first, [first])
+    assert (emails[2]["In-Reply-To"], emails[2]["References"].split()) == (second, [first, second])
+    assert {email["Subject"] for email in emails} == {f"[{ticket.key}] Charged twice & no refund"}
+    for email in emails:
+        link = re.fullmatch(
+            r"<https://help\.example/notifications/off/([^/]+)/>", email["List-Unsubscribe"]
+        )
+        assert unsubscribe_token_read(link.group(1)) == (ticket.pk, reporter.pk)
+        assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    recorded = OutboundEmail.objects.filter(to_email=reporter.email).order_by("pk")
+    assert [email.message_id for email in recorded] == [first, second, third]
+
+
+def test_support_emails_thread_too_but_offer_no_unsubscribe(people, ticket, committed):
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["reporter"], body="Any update?"
+    )
+    notice = headers_of(next(m for m in messages if m.to == [SUPPORT_TEAM]))
+    created = OutboundEmail.objects.get(to_email=SUPPORT_TEAM, event_key__endswith=":created")
+    assert notice["In-Reply-To"] == created.message_id
+    assert "List-Unsubscribe" not in notice
+
+
+def test_a_reply_to_any_email_about_a_request_finds_the_request(people, ticket, committed):
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["engineer"], body="Refunded."
+    )
+    for message in messages:
+        message_id = headers_of(message)["Message-ID"]
+        assert (
+            ticket_for_message_ids(message_ids=["<elsewhere@mail.example>", message_id]) == ticket
+        )
+    assert ticket_for_message_ids(message_ids=["<elsewhere@mail.example>"]) is None
+
+
+def test_one_click_unsubscribe_works_from_a_mail_client_without_cookies_or_csrf(
+    people, ticket, committed
+):
+    token = unsubscribe_token(ticket=ticket, user=people["reporter"])
+    mail_client = Client(enforce_csrf_checks=True)
+    response = mail_client.post(
+        f"/notifications/off/{token}/",
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert not TicketNotificationSetting.objects.get(ticket=ticket, user=people["reporter"]).enabled
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["engineer"], body="Refunded."
+    )
+    assert people["reporter"].email not in recipients(messages)
+    assert people["participant"].email in recipients(messages)
