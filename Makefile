@@ -19,9 +19,11 @@ $(BIN)/.installed: pyproject.toml
 # The embedded development environment, set here and not as defaults in the settings: DEBUG on,
 # SQLite in var/, Celery tasks in-process, emails as files in var/mail/. Nothing needs to be set.
 # (RUN_VAR moves the database and mail files elsewhere, as the tests of `make run` do.)
+# Links in emails point at the port being served (RUN_SITE_URL=... for another address).
 RUN_VAR ?= $(CURDIR)/var
+RUN_SITE_URL ?= http://127.0.0.1:$(PORT)
 RUN_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(RUN_VAR)/db.sqlite3 \
-	CELERY_BROKER_URL=memory:// EMAIL_URL=filemail://$(RUN_VAR)/mail
+	CELERY_BROKER_URL=memory:// EMAIL_URL=filemail://$(RUN_VAR)/mail SITE_URL=$(RUN_SITE_URL)
 
 run: $(BIN)/.installed
 	mkdir -p $(RUN_VAR)/mail

@@ -47,7 +47,12 @@ def make_run(tmp_path_factory):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"make run did not serve:\n{log_path.read_text()[-5000:]}")
             time.sleep(0.2)
-        yield {"url": base_url, "database": run_var / "db.sqlite3", "mail": run_var / "mail"}
+        yield {
+            "url": base_url,
+            "port": port,
+            "database": run_var / "db.sqlite3",
+            "mail": run_var / "mail",
+        }
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -67,6 +72,15 @@ def test_make_run_serves_the_login_page_with_nothing_set(make_run):
     assert status == 200
     assert b'name="username"' in body
     assert query(make_run["database"], "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_links_in_emails_point_at_the_port_make_run_serves(make_run):
+    """The demo data's emails (written as files while seeding) link to this server."""
+    mail = "".join(path.read_text(errors="replace") for path in make_run["mail"].iterdir())
+    links = set(re.findall(r"https?://[^\s\"'<>]+", mail))
+    site_links = {link for link in links if "/requests/" in link or "/notifications/" in link}
+    assert site_links, "the demo data sent no email with a link"
+    assert all(link.startswith(make_run["url"] + "/") for link in site_links), site_links
 
 
 def test_eight_simultaneous_request_creations_on_sqlite_all_succeed(make_run):
