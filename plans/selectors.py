@@ -16,6 +16,7 @@ from plans.models import (
     Portal,
     ResponseTarget,
     Severity,
+    Subscription,
 )
 
 
@@ -38,6 +39,21 @@ def plan_for_organization(*, organization: Organization | None) -> Plan:
         return organization.subscription.plan
     except Organization.subscription.RelatedObjectDoesNotExist:
         return default_plan()
+
+
+def plan_trial_available(*, organization: Organization, plan: Plan) -> bool:
+    """A plan's free trial is for an organization that has never been on that plan: once it
+    has had the trial (or paid for the plan, or was given it), moving to it again is billed
+    from the first day. The upgrade page and the upgrade service both ask here."""
+    if not plan.trial_days:
+        return False
+    been_on_plan = PlanChange.objects.filter(organization=organization).filter(
+        Q(to_plan=plan) | Q(from_plan=plan)
+    )
+    return not (
+        been_on_plan.exists()
+        or Subscription.objects.filter(organization=organization, plan=plan).exists()
+    )
 
 
 def plan_history(*, organization: Organization) -> QuerySet[PlanChange]:

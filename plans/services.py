@@ -14,7 +14,7 @@ from accounts.services import security_event_record
 from helpcenter.mail.services import outbound_email_queue
 from plans.models import PaymentMethod, Plan, PlanChange, PlanMove, SalesInquiry, Subscription
 from plans.payments import CardDetails, payment_gateway
-from plans.selectors import default_plan, plan_move_refusal
+from plans.selectors import default_plan, plan_move_refusal, plan_trial_available
 
 
 def plan_owner_required(*, organization: Organization, actor: User) -> None:
@@ -61,10 +61,9 @@ def _plan_change(
     with_trial: bool = False,
 ) -> PlanChange:
     now = timezone.now()
-    had_trial = PlanChange.objects.filter(organization=organization, to_plan=to_plan).exists()
     trial_ends_at = (
         now + timedelta(days=to_plan.trial_days)
-        if with_trial and to_plan.trial_days and not had_trial
+        if with_trial and plan_trial_available(organization=organization, plan=to_plan)
         else None
     )
     if subscription is None:
@@ -83,7 +82,13 @@ def _plan_change(
         if payment_method is not None:
             subscription.payment_method = payment_method
             fields.append("payment_method")
+        if to_plan.is_free:
+            subscription.payment_method = None
+            fields.append("payment_method")
         subscription.save(update_fields=fields)
+    if to_plan.is_free:
+        # A free plan bills nothing: the cards and the gateway's tokens for them go.
+        PaymentMethod.objects.filter(organization=organization).delete()
     # The caller's instance answers with the new plan from now on.
     organization.subscription = subscription
     change = PlanChange.objects.create(
@@ -148,7 +153,8 @@ def plan_upgrade(
 
 @transaction.atomic
 def plan_downgrade(*, organization: Organization, plan: Plan, actor: User) -> PlanChange:
-    """Move to a lower plan at once; open requests stay, new ones follow the lower plan."""
+    """Move to a lower plan at once; open requests stay, new ones follow the lower plan. On the
+    free plan the organization's cards (and the gateway tokens kept for them) are deleted."""
     subscription, current = _plan_move_begin(
         organization=organization, plan=plan, actor=actor, wanted=PlanMove.DOWNGRADE
     )

@@ -22,6 +22,7 @@ from plans.selectors import (
     plan_move,
     plan_move_refusal,
     plan_options,
+    plan_trial_available,
     plans_for_support_page,
 )
 
@@ -122,6 +123,12 @@ class UpgradeMixin(TargetPlanMixin):
         if plan_move(current=self.organization_plan, target=self.plan) == PlanMove.CONTACT_SALES:
             return redirect(contact_sales_url(topic="premium", organization=self.organization))
         return self.refused_move(PlanMove.UPGRADE)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            trial_available=plan_trial_available(organization=self.organization, plan=self.plan),
+            **kwargs,
+        )
 
 
 class UpgradeView(UpgradeMixin, TemplateView):

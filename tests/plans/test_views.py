@@ -137,7 +137,7 @@ def test_a_member_sees_the_support_page_read_only(client, initech):
     assert "Only owners of Initech can change its support plan." in response.text
     assert upgrade_url(organization, "enterprise") not in response.text
     assert downgrade_url(organization, "basic") not in response.text
-    assert reverse("plans:contact-sales") not in plan_card(response.text, "premium")
+    assert ">Contact Sales</a>" not in plan_card(response.text, "premium")
     assert "Upgrade</a>" not in response.text
 
 
@@ -252,9 +252,74 @@ def test_prices_are_what_an_administrator_set(client, acme):
     client.force_login(alice)
     page = client.get(support_url(organization)).text
     assert "$29" in plan_card(page, "developer") and "/month" in plan_card(page, "developer")
-    assert "Billed monthly" in plan_card(page, "enterprise")
+    assert "Contact Sales for pricing" in plan_card(page, "enterprise")
     assert "Free" in plan_card(page, "basic")
-    assert "Custom pricing" in plan_card(page, "premium")
+    assert "Contact Sales for pricing" in plan_card(page, "premium")
+    assert "Contact Sales for pricing" not in plan_card(page, "developer")
+
+
+def test_a_price_set_in_the_admin_shows_on_the_upgrade_page(admin_client, client, acme):
+    organization, alice, _cluster = acme
+    enterprise = Plan.objects.get(code="enterprise")
+    change_url = reverse("admin:plans_plan_change", args=[enterprise.pk])
+    form = admin_client.get(change_url).context["adminform"].form
+    assert "monthly_price" in form.fields
+    client.force_login(alice)
+    assert "Contact Sales for pricing" in client.get(upgrade_url(organization, "enterprise")).text
+    Plan.objects.filter(pk=enterprise.pk).update(monthly_price=Decimal("499.00"))
+    page = client.get(upgrade_url(organization, "enterprise")).text
+    assert "$499" in page and "Contact Sales for pricing" not in page
+
+
+def test_the_payment_method_is_shown_to_owners_only(client, initech):
+    organization, owner, member = initech
+    client.force_login(owner)
+    client.post(downgrade_url(organization, "basic"))
+    client.post(card_url(organization, "enterprise"), VALID_CARD)
+    assert "Paid with Visa ending in 4242" in client.get(support_url(organization)).text
+    client.force_login(member)
+    page = client.get(support_url(organization)).text
+    assert "Enterprise" in page and "Visa" not in page and "4242" not in page
+
+
+def test_moving_to_basic_removes_the_card_and_its_token(client, acme):
+    organization, alice, _cluster = acme
+    client.force_login(alice)
+    client.post(card_url(organization, "developer"), VALID_CARD)
+    assert PaymentMethod.objects.filter(organization=organization).count() == 1
+    client.post(downgrade_url(organization, "basic"))
+    assert not PaymentMethod.objects.filter(organization=organization).exists()
+    assert "Paid with" not in client.get(support_url(organization)).text
+
+
+def test_the_trial_is_offered_only_to_an_organization_that_has_not_had_it(client, acme):
+    organization, alice, _cluster = acme
+    client.force_login(alice)
+    assert "30-day free trial" in client.get(upgrade_url(organization)).text
+    client.post(card_url(organization, "developer"), VALID_CARD)
+    client.post(downgrade_url(organization, "basic"))
+    page = client.get(upgrade_url(organization)).text
+    assert "free trial" in page and "30-day free trial" not in page
+    assert "billing starts on the day of the upgrade" in page
+    assert "One-month free trial" not in client.get(support_url(organization)).text
+    client.post(card_url(organization, "developer"), VALID_CARD)
+    assert "Free trial until" not in client.get(support_url(organization)).text
+
+
+def test_an_organization_that_was_on_developer_without_a_change_gets_no_trial(client, initech):
+    organization, owner, _member = initech
+    client.force_login(owner)
+    client.post(downgrade_url(organization, "basic"))
+    assert "30-day free trial" not in client.get(upgrade_url(organization)).text
+
+
+def test_upgrade_pages_link_to_the_full_plan_comparison(client, acme):
+    organization, alice, _cluster = acme
+    client.force_login(alice)
+    link = f'href="{support_url(organization)}#plans"'
+    assert link in client.get(upgrade_url(organization)).text
+    assert link in client.get(card_url(organization)).text
+    assert 'id="plans"' in client.get(support_url(organization)).text
 
 
 def test_support_page_shows_the_plan_history(client, globex):
