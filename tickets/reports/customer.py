@@ -138,8 +138,9 @@ def _by_severity(scope: Scope) -> Figure:
     }
     rows = []
     for severity in Severity:
-        outcome = outcomes.get(severity.value, {"met": 0, "missed": 0})
-        met, missed = outcome["met"], outcome["missed"]
+        outcome = outcomes.get(severity.value, {})
+        met = outcome.get("first_response_met", 0)
+        missed = outcome.get("first_response_missed", 0)
         rows.append(
             [
                 severity.value,

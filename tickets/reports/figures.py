@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import SatisfactionRating, Ticket
 from tickets.reports.aggregates import Percentile
-from tickets.sla import ClockState, clock_state_q
+from tickets.sla import ClockState, Target, clock_state_q
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,17 @@ def allowed_time() -> ExpressionWrapper:
     )
 
 
-def sla_outcomes(*, now: datetime) -> tuple[Q, Q]:
-    """(met, missed) as the response clock decides them: met is answered within the target;
-    missed is answered late or still unanswered past the due time. Requests still within
-    their target, paused ones and those without a target are not decided yet."""
+SLA_TARGETS = tuple(Target)
+
+
+def sla_outcomes(*, now: datetime, target: str = Target.FIRST_RESPONSE) -> tuple[Q, Q]:
+    """(met, missed) for one target as the request's clock decides them: met is answered (or
+    resolved) within the target; missed is answered late, or still unanswered past the due
+    time. Requests still within their target, paused ones and those without this target are
+    not decided yet."""
     return (
-        clock_state_q(state=ClockState.MET, now=now),
-        clock_state_q(state=ClockState.BREACHED, now=now),
+        clock_state_q(state=ClockState.MET, now=now, target=target),
+        clock_state_q(state=ClockState.BREACHED, now=now, target=target),
     )
 
 
@@ -90,15 +94,16 @@ def hours(value: timedelta | None) -> float | None:
 
 
 def sla_counts(tickets: QuerySet[Ticket], *, by: tuple[str, ...], now: datetime) -> list[dict]:
-    """Met and missed first responses per group (`by` are value names; "week" and "month"
-    need the matching annotation on `tickets`)."""
-    met, missed = sla_outcomes(now=now)
-    return list(
-        tickets.filter(met | missed)
-        .values(*by)
-        .annotate(met=Count("pk", filter=met), missed=Count("pk", filter=missed))
-        .order_by(*by)
-    )
+    """Met and missed per group for every target, in one query: `<target>_met` and
+    `<target>_missed` (first_response, next_response, resolution). Groups with nothing decided
+    are left out. `by` are value names; "week" and "month" need the matching annotation."""
+    counts, decided = {}, Q()
+    for target in SLA_TARGETS:
+        met, missed = sla_outcomes(now=now, target=target)
+        counts[f"{target}_met"] = Count("pk", filter=met)
+        counts[f"{target}_missed"] = Count("pk", filter=missed)
+        decided |= met | missed
+    return list(tickets.filter(decided).values(*by).annotate(**counts).order_by(*by))
 
 
 def with_week(tickets: QuerySet[Ticket], *, zone: tzinfo = UTC) -> QuerySet[Ticket]:

@@ -11,9 +11,10 @@ from accounts.models import User
 from plans.models import Portal, Severity
 from tickets.models import SatisfactionRating, Ticket
 from tickets.reports import figures
-from tickets.reports.figures import AGE_BUCKETS, RATINGS, Period, hours, share
+from tickets.reports.figures import AGE_BUCKETS, RATINGS, SLA_TARGETS, Period, hours, share
 from tickets.reports.tables import Dataset, Figure
 from tickets.selectors import tickets_for_support
+from tickets.sla import Target
 
 UNASSIGNED = "none"
 
@@ -65,18 +66,25 @@ class SupportReport:
     latest_comments: list[SatisfactionRating]
 
     @property
-    def heat_rows(self) -> list[tuple[str, list[dict | None]]]:
-        """The plan x severity table: one row per plan, one cell per severity."""
-        plans: dict[str, dict[str, dict]] = {}
-        for plan, severity, met, missed, met_share in self.figure("sla-plan-severity").rows:
-            plans.setdefault(plan, {})[severity] = {
-                "met": met,
-                "decided": met + missed,
-                "share": met_share,
-                "level": int(met_share // 10) if met_share is not None else None,
-            }
+    def heat_rows(self) -> list[tuple[str, str, list[dict | None]]]:
+        """The plan x severity table: per plan, one row per target, one cell per severity."""
+        figure = self.figure("sla-plan-severity")
+        plans: dict[str, dict[str, dict[str, dict]]] = {}
+        for plan, severity, *outcomes in figure.rows:
+            for target, (met, missed, met_share) in zip(
+                SLA_TARGETS, _in_threes(outcomes), strict=True
+            ):
+                if met + missed:
+                    plans.setdefault(plan, {}).setdefault(target, {})[severity] = {
+                        "met": met,
+                        "decided": met + missed,
+                        "share": met_share,
+                        "level": int(met_share // 10),
+                    }
         return [
-            (plan, [cells.get(severity) for severity in Severity]) for plan, cells in plans.items()
+            (plan, str(Target(target).label), [cells.get(severity) for severity in Severity])
+            for plan, targets in plans.items()
+            for target, cells in targets.items()
         ]
 
     def figure(self, slug: str) -> Figure:
@@ -116,33 +124,68 @@ def support_figure(
     return build(_scope(user=user, filters=filters, now=now))
 
 
+def _outcomes(row: dict) -> list:
+    """Met, missed and the share met, for each target in turn, from one `sla_counts` row."""
+    cells = []
+    for target in SLA_TARGETS:
+        met, missed = row.get(f"{target}_met", 0), row.get(f"{target}_missed", 0)
+        cells += [met, missed, share(met, met + missed)]
+    return cells
+
+
+def _in_threes(values: list) -> list[tuple]:
+    return [tuple(values[index : index + 3]) for index in range(0, len(values), 3)]
+
+
+def _outcome_columns() -> list[str]:
+    columns = []
+    for target in SLA_TARGETS:
+        label = {"target": Target(target).label}
+        columns += [
+            _("%(target)s: met") % label,
+            _("%(target)s: missed") % label,
+            _("%(target)s: met (%%)") % label,
+        ]
+    return columns
+
+
+def _outcome_summary(rows: list[list], *, first: int) -> str:
+    """Each target's share met over all the rows (`first`: the column its outcomes start at)."""
+    parts = []
+    for index, target in enumerate(SLA_TARGETS):
+        column = first + 3 * index
+        met = sum(row[column] for row in rows)
+        decided = met + sum(row[column + 1] for row in rows)
+        parts.append(
+            _("%(target)s %(share)s of %(decided)s")
+            % {
+                "target": Target(target).label,
+                "share": _percent_text(share(met, decided)),
+                "decided": decided,
+            }
+        )
+    return _("Met their target: %(parts)s.") % {"parts": "; ".join(parts)}
+
+
 def _sla_heat(scope: Scope) -> Figure:
     rows = [
-        [
-            row["plan__name"],
-            row["severity"],
-            row["met"],
-            row["missed"],
-            share(row["met"], row["met"] + row["missed"]),
-        ]
+        [row["plan__name"], row["severity"], *_outcomes(row)]
         for row in figures.sla_counts(
             scope.created, by=("plan__rank", "plan__name", "severity"), now=scope.now
         )
     ]
-    met = sum(row[2] for row in rows)
-    decided = met + sum(row[3] for row in rows)
     return Figure(
         slug="sla-plan-severity",
-        title=_("First responses within target, per plan and severity"),
-        columns=[_("Plan"), _("Severity"), _("Met"), _("Missed"), _("Met (%)")],
+        title=_("SLA compliance per plan and severity"),
+        columns=[_("Plan"), _("Severity"), *_outcome_columns()],
         rows=rows,
         chart_type="heat",
         percent=True,
-        summary=_("%(share)s of %(decided)s decided first responses met their target.")
-        % {"share": _percent_text(share(met, decided)), "decided": decided},
+        summary=_outcome_summary(rows, first=2),
         note=_(
-            "Requests filed in the period with a target; those still within their target or "
-            "paused while waiting for the customer are not decided yet."
+            "Requests filed in the period: the share of first responses, latest next responses "
+            "and resolutions that met their target. Those still within their target or paused "
+            "while waiting for the customer are not decided yet."
         ),
     )
 
@@ -152,31 +195,21 @@ def _sla_weekly(scope: Scope) -> Figure:
         figures.as_date(row["week"], UTC): row
         for row in figures.sla_counts(figures.with_week(scope.created), by=("week",), now=scope.now)
     }
-    rows = []
-    for week in figures.weeks_of(scope.period):
-        row = found.get(week, {"met": 0, "missed": 0})
-        rows.append(
-            [
-                week.isoformat(),
-                row["met"],
-                row["missed"],
-                share(row["met"], row["met"] + row["missed"]),
-            ]
-        )
-    shares = [row[3] for row in rows if row[3] is not None]
+    rows = [
+        [week.isoformat(), *_outcomes(found.get(week, {}))]
+        for week in figures.weeks_of(scope.period)
+    ]
+    columns = [_("Week of"), *_outcome_columns()]
     return Figure(
         slug="sla-weekly",
-        title=_("First responses within target, week by week"),
-        columns=[_("Week of"), _("Met"), _("Missed"), _("Met (%)")],
+        title=_("SLA compliance, week by week"),
+        columns=columns,
         rows=rows,
         chart_type="line",
-        datasets=[Dataset(_("Met (%)"), 3)],
+        datasets=[Dataset(columns[column], column) for column in range(3, len(columns), 3)],
         percent=True,
-        summary=_("Weekly share of first responses within target, from %(low)s to %(high)s.")
-        % {
-            "low": _percent_text(min(shares) if shares else None),
-            "high": _percent_text(max(shares) if shares else None),
-        },
+        summary=_outcome_summary(rows, first=1),
+        note=_("By the week the requests were filed in."),
     )
 
 
@@ -265,37 +298,42 @@ def _volume(scope: Scope) -> Figure:
 
 
 def _components(scope: Scope) -> Figure:
-    rows = [
-        [row["components__name"] or _("No component"), row["count"]]
-        for row in figures.counts_by_component(scope.created)
-    ]
-    return Figure(
+    return _ranking(
         slug="components",
         title=_("Requests by component"),
-        columns=[_("Component"), _("Requests")],
-        rows=rows,
-        chart_type="hbar",
-        datasets=[Dataset(_("Requests"), 1)],
-        unit=_("requests"),
-        summary=_top_text(rows),
+        label=_("Component"),
+        rows=[
+            [row["components__name"] or _("No component"), row["count"]]
+            for row in figures.counts_by_component(scope.created)
+        ],
         note=_("A request that names several components counts once for each."),
     )
 
 
 def _organizations(scope: Scope) -> Figure:
-    rows = [
-        [row["organization__name"] or _("No organization"), row["count"]]
-        for row in figures.top_organizations(scope.created)
-    ]
-    return Figure(
+    return _ranking(
         slug="organizations",
         title=_("Top 10 organizations by requests"),
-        columns=[_("Organization"), _("Requests")],
+        label=_("Organization"),
+        rows=[
+            [row["organization__name"] or _("No organization"), row["count"]]
+            for row in figures.top_organizations(scope.created)
+        ],
+    )
+
+
+def _ranking(*, slug: str, title: str, label: str, rows: list[list], note: str = "") -> Figure:
+    """Requests filed in the period per name, most first, as horizontal bars."""
+    return Figure(
+        slug=slug,
+        title=title,
+        columns=[label, _("Requests")],
         rows=rows,
         chart_type="hbar",
         datasets=[Dataset(_("Requests"), 1)],
         unit=_("requests"),
         summary=_top_text(rows),
+        note=note,
     )
 
 

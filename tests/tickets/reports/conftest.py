@@ -26,8 +26,14 @@ def file_request(
     rating: int | None = None,
     rating_comment: str = "",
     paused: bool = False,
+    next_target: timedelta | None = None,
+    next_started_after: timedelta | None = None,
+    next_answered_after: timedelta | None = None,
+    resolution_target: timedelta | None = None,
 ) -> Ticket:
-    """A bare request row with its clock set as if it had happened (`created` in the past)."""
+    """A bare request row with its clocks set as if it had happened (`created` in the past):
+    the first response, a next-response round started by a customer comment
+    `next_started_after` the filing, and the resolution."""
     ticket = TicketFactory(
         organization=organization,
         portal=portal,
@@ -37,6 +43,7 @@ def file_request(
         assignee=assignee,
     )
     resolved_at = created + resolved_after if resolved_after is not None else None
+    next_started = created + next_started_after if next_started_after is not None else None
     if status is None:
         status = Ticket.Status.RESOLVED if resolved_at else Ticket.Status.WAITING_FOR_SUPPORT
     Ticket.objects.filter(pk=ticket.pk).update(
@@ -48,6 +55,18 @@ def file_request(
         sla_paused_at=created + timedelta(minutes=1) if paused else None,
         resolved_at=resolved_at,
         status=status,
+        next_response_target_minutes=int(next_target.total_seconds() // 60)
+        if next_target
+        else None,
+        next_response_started_at=next_started,
+        next_response_due_at=next_started + next_target if next_started and next_target else None,
+        next_responded_at=next_started + next_answered_after
+        if next_started and next_answered_after is not None
+        else None,
+        resolution_target_minutes=int(resolution_target.total_seconds() // 60)
+        if resolution_target
+        else None,
+        resolution_due_at=created + resolution_target if resolution_target else None,
     )
     if components:
         ticket.components.set(Component.objects.filter(name__in=components))

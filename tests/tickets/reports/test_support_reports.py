@@ -27,7 +27,7 @@ from tests.factories import (
 from tests.tickets.reports.conftest import file_request
 from tickets.models import Ticket
 from tickets.reports.support import FIGURES
-from tickets.sla import response_clock
+from tickets.sla import clock_state_of
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,14 @@ def mixed_requests(organizations, *, now, count=60, seed=7, engineers=()):
             resolved = None
         if answered is not None and created + answered > now:
             answered = None
+        next_started = next_answered = None
+        if answered is not None and target is not None and rng.random() < 0.6:
+            next_started = answered + timedelta(minutes=rng.uniform(10, 600))
+            next_answered = rng.choice([None, timedelta(minutes=rng.uniform(1, 300))])
+            if created + next_started > now:
+                next_started = next_answered = None
+            elif next_answered is not None and created + next_started + next_answered > now:
+                next_answered = None
         made.append(
             file_request(
                 organization,
@@ -94,6 +102,10 @@ def mixed_requests(organizations, *, now, count=60, seed=7, engineers=()):
                 rating=rng.choice([None, 1, 3, 4, 5]) if resolved is not None else None,
                 rating_comment=rng.choice(["", "Quick and clear", "Took too long"]),
                 paused=answered is None and rng.random() < 0.1,
+                next_target=timedelta(minutes=rng.choice([60, 240])) if next_started else None,
+                next_started_after=next_started,
+                next_answered_after=next_answered,
+                resolution_target=timedelta(hours=rng.choice([8, 24, 72])) if target else None,
             )
         )
     return made
@@ -218,37 +230,66 @@ def test_chart_library_is_vendored_with_its_licence_and_no_dangling_source_map()
 # Figures against a count made another way
 
 
+SLA_COLUMNS = [
+    "Plan",
+    "Severity",
+    *(
+        f"{target}: {measure}"
+        for target in ("First response", "Next response", "Resolution")
+        for measure in ("met", "missed", "met (%)")
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("target", "first_column"), [("first_response", 2), ("next_response", 5), ("resolution", 8)]
+)
 def test_sla_share_per_plan_and_severity_agrees_with_each_requests_clock(
-    as_engineer, organizations, now
+    as_engineer, organizations, now, target, first_column
 ):
+    """The database's grouped counts against each request's own clock, read one by one."""
     tickets = mixed_requests(organizations, now=now, count=80)
     response = as_engineer.get(PAGE, {"period": "90"})
     expected = Counter()
     for ticket in tickets:
-        state = response_clock(ticket=ticket, now=now).state
+        state = clock_state_of(ticket, now=now, target=target)
         if state in ("met", "breached"):
             expected[(ticket.plan.name, ticket.severity, state)] += 1
     rows = read_csv(as_engineer.get(csv_url("sla-plan-severity"), {"period": "90"}))
-    assert rows[0] == ["Plan", "Severity", "Met", "Missed", "Met (%)"]
+    assert rows[0] == SLA_COLUMNS
     found = {}
-    for plan, severity, met, missed, met_share in rows[1:]:
+    for row in rows[1:]:
+        plan, severity = row[0], row[1]
+        met, missed, met_share = row[first_column : first_column + 3]
         found[(plan, severity, "met")] = int(met)
         found[(plan, severity, "breached")] = int(missed)
-        assert float(met_share) == round(100 * int(met) / (int(met) + int(missed)), 1)
+        if int(met) + int(missed):
+            assert float(met_share) == round(100 * int(met) / (int(met) + int(missed)), 1)
+        else:
+            assert met_share == ""
     assert {key: value for key, value in found.items() if value} == dict(expected)
-    assert sum(expected.values()) > 20
+    assert sum(expected.values()) > 10
+    assert {state for _plan, _severity, state in expected} == {"met", "breached"}
     heat = response.text.split('data-testid="sla-heat"')[1].split("</table>")[0]
-    for _plan, _severity, met, missed, met_share in rows[1:]:
-        assert f"<strong>{met_share}%</strong>" in heat
-        assert f"{met}/{int(met) + int(missed)}" in heat
+    label = SLA_COLUMNS[first_column].split(":")[0]
+    for row in rows[1:]:
+        met, missed, met_share = row[first_column : first_column + 3]
+        decided = int(met) + int(missed)
+        if decided:
+            count = f'<span class="hc-heat-count">{met}/{decided}</span>'
+            assert f"<strong>{met_share}%</strong> {count}" in heat
+    assert f'<th scope="row" class="hc-heat-target">{label}</th>' in heat
 
 
 def test_weekly_sla_trend_sums_to_the_heat_table(as_engineer, organizations, now):
     mixed_requests(organizations, now=now, count=60)
-    heat = read_csv(as_engineer.get(csv_url("sla-plan-severity")))[1:]
-    weekly = read_csv(as_engineer.get(csv_url("sla-weekly")))[1:]
-    assert sum(int(row[2]) for row in heat) == sum(int(row[1]) for row in weekly)
-    assert sum(int(row[3]) for row in heat) == sum(int(row[2]) for row in weekly)
+    heat = read_csv(as_engineer.get(csv_url("sla-plan-severity")))
+    weekly = read_csv(as_engineer.get(csv_url("sla-weekly")))
+    assert heat[0][2:] == weekly[0][1:]
+    for column in (0, 1, 3, 4, 6, 7):  # met and missed of each target
+        total = sum(int(row[2 + column]) for row in heat[1:])
+        assert total == sum(int(row[1 + column]) for row in weekly[1:])
+    assert sum(int(row[2]) for row in heat[1:]) > 0
 
 
 def test_first_response_median_and_p90_agree_with_python_statistics(
@@ -336,7 +377,12 @@ def test_components_organizations_and_satisfaction_agree_with_direct_counts(
     as_engineer, organizations, now
 ):
     tickets = mixed_requests(organizations, now=now, count=60)
-    in_period = [t for t in tickets if (now - t.created_at) < timedelta(days=29)]
+    first_day = (now - timedelta(days=29)).astimezone(UTC).date()
+
+    def within_period(moment):
+        return moment.astimezone(UTC).date() >= first_day
+
+    in_period = [t for t in tickets if within_period(t.created_at)]
     components = Counter(
         name for t in in_period for name in (t.components.values_list("name", flat=True))
     )
@@ -351,7 +397,7 @@ def test_components_organizations_and_satisfaction_agree_with_direct_counts(
     rated = [
         t.satisfaction.rating
         for t in tickets
-        if hasattr(t, "satisfaction") and (now - t.satisfaction.created_at) < timedelta(days=29)
+        if hasattr(t, "satisfaction") and within_period(t.satisfaction.created_at)
     ]
     rows = read_csv(as_engineer.get(csv_url("satisfaction")))
     assert {int(score): int(count) for score, count in rows[1:]} == {
@@ -396,7 +442,9 @@ def test_csv_holds_the_numbers_the_chart_is_drawn_from(as_engineer, organization
     if slug == "sla-plan-severity":
         heat = page.text.split('data-testid="sla-heat"')[1].split("</table>")[0]
         for row in rows[1:]:
-            assert f"<strong>{row[4]}%</strong>" in heat
+            for share_column in (4, 7, 10):
+                if row[share_column]:
+                    assert f"<strong>{row[share_column]}%</strong>" in heat
         return
     chart = chart_data(page, slug)
     assert [row[0] for row in rows[1:]] == chart["labels"]
