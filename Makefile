@@ -8,7 +8,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 BENCH_ANCHOR_DIR ?= ../shared/bench/helpdesk_anchor
 
-.PHONY: run test lint format worker beat bench bench-anchor bench-deps services-check browser-deps clean
+.PHONY: run test lint format worker beat bench bench-anchor bench-deps services-check browser-deps imap-deps clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,12 @@ browser-deps:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(BIN)/.installed services-check browser-deps lint
+# The inbound email e2e tests start their own throwaway Dovecot IMAP server (tests/inbound/dovecot.py).
+imap-deps:
+	@test -x /usr/sbin/dovecot || { echo "Installing Debian's dovecot-imapd for the inbound email tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; }
+
+test: $(BIN)/.installed services-check browser-deps imap-deps lint
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/pytest
 

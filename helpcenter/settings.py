@@ -64,7 +64,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "anymail",
     "helpcenter.mail",
+    "helpcenter.inbound",
     "accounts",
     "plans",
     "tickets",
@@ -270,6 +272,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 50},
     },
+    "poll-inbound-email": {
+        "task": "helpcenter.inbound.tasks.inbound_email_poll",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
+    "purge-inbound-email-raw": {
+        "task": "helpcenter.inbound.tasks.inbound_email_purge",
+        "schedule": crontab(minute=17, hour=3),
+        "options": {"expires": 60 * 60},
+    },
     "monthly-support-reports": {
         "task": "tickets.tasks.support_reports_monthly",
         "schedule": crontab(minute=5),
@@ -284,6 +296,25 @@ OUTBOUND_EMAIL_RETRY_BASE_SECONDS = env.int("OUTBOUND_EMAIL_RETRY_BASE_SECONDS",
 OUTBOUND_EMAIL_BODY_FILTERS = ["accounts.links.secret_link_fill"]
 # /readyz/ reports unavailable when an email has waited longer than this to be sent.
 OUTBOUND_EMAIL_MAX_PENDING_SECONDS = env.int("OUTBOUND_EMAIL_MAX_PENDING_SECONDS", default=600)
+
+# Inbound email: an IMAP mailbox polled every minute (imaps://user:pass@host:993/INBOX) and/or a
+# provider's webhook at /inbound/<provider>/ (django-anymail; HTTP basic auth "user:password"
+# from INBOUND_WEBHOOK_SECRET, off while unset). Replies to notifications go to
+# support+<token>@INBOUND_EMAIL_DOMAIN; mail to INBOUND_TECHNICAL_ADDRESS opens technical requests.
+INBOUND_IMAP_URL = env.str("INBOUND_IMAP_URL", default="")
+INBOUND_IMAP_BATCH = env.int("INBOUND_IMAP_BATCH", default=25)
+INBOUND_IMAP_TIMEOUT = env.int("INBOUND_IMAP_TIMEOUT", default=20)
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="support.example" if DEBUG else "")
+INBOUND_TECHNICAL_ADDRESS = env.str(
+    "INBOUND_TECHNICAL_ADDRESS",
+    default=f"technical@{INBOUND_EMAIL_DOMAIN}" if INBOUND_EMAIL_DOMAIN else "",
+)
+# Larger messages are kept as headers only and answered with the limits.
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=40 * 1024 * 1024)
+INBOUND_EMAIL_HANDLER = "tickets.inbound.inbound_email_handle"
+ANYMAIL = {"WEBHOOK_SECRET": env.list("INBOUND_WEBHOOK_SECRET", default=[])}
+if env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""):
+    ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = env.str("MAILGUN_WEBHOOK_SIGNING_KEY")
 
 # Webhooks: signed POSTs from the worker, retried like emails (30 s, 1 min, 2 min, ... then
 # failed, with a redeliver button). Plain http to this machine only for development and tests.

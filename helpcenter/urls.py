@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("", include("accounts.urls")),
     path("", include("helpcenter.webhooks.urls")),
+    path("", include("helpcenter.inbound.urls")),
     path("", include("plans.urls")),
     path("", include("knowledge.urls")),
     path("", include("tickets.urls")),

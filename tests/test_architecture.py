@@ -100,6 +100,7 @@ def test_no_module_imports_itself_back():
         ("plans", {"tickets", "knowledge", "helpcenter.demo"}),
         ("tickets", {"knowledge", "helpcenter.demo"}),
         ("helpcenter.mail", {"accounts", "plans", "tickets", "knowledge", "helpcenter.demo"}),
+        ("helpcenter.inbound", {"accounts", "plans", "tickets", "knowledge", "helpcenter.demo"}),
     ],
 )
 def test_dependencies_point_one_way(app, may_not_import):

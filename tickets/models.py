@@ -347,6 +347,15 @@ class Comment(models.Model):
     is_internal = models.BooleanField(
         _("internal note"), default=False, help_text=_("Internal notes never reach a customer.")
     )
+    inbound_email = models.ForeignKey(
+        "inbound.InboundEmail",
+        verbose_name=_("sent by email"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The email this comment came from; the original stays viewable."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Cluster, Environment, Membership, Organization, User
 from accounts.selectors import organizations_for_user
+from helpcenter.inbound.models import InboundEmail
 from plans.models import Portal, Severity
 from plans.selectors import plan_for_organization, portal_access
 from tickets import notifications, sla, webhooks
@@ -266,9 +267,11 @@ def ticket_comment_add(
     body: str,
     attachments: list[UploadedFile] | tuple = (),
     is_internal: bool = False,
+    inbound_email: InboundEmail | None = None,
 ) -> Comment:
     """A public comment or, for engineers, an internal note. An engineer's first public reply
-    meets the first-response target; a customer's reply hands the request back to support."""
+    meets the first-response target; a customer's reply hands the request back to support.
+    `inbound_email` is the email it was written in, when it came by email."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     engineer = is_support_engineer(user=author)
     if is_internal and not engineer:
@@ -281,7 +284,13 @@ def ticket_comment_add(
     if not body.strip():
         raise ValidationError({"body": _("Write a comment.")})
     checked = attachments_validate(list(attachments))
-    comment = Comment(ticket=ticket, author=author, body=body, is_internal=is_internal)
+    comment = Comment(
+        ticket=ticket,
+        author=author,
+        body=body,
+        is_internal=is_internal,
+        inbound_email=inbound_email,
+    )
     comment.full_clean()
     comment.save()
     _save_attachments(comment, checked)

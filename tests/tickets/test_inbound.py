@@ -1,0 +1,331 @@
+"""Email in, as the help desk decides it: replies thread into requests, engineers reply and
+write notes, new requests arrive, and nobody posts as someone else or starts a mail loop."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from helpcenter.demo.seed import seed_demo
+from helpcenter.inbound.models import InboundEmail
+from helpcenter.inbound.services import inbound_email_receive
+from helpcenter.mail.models import OutboundEmail
+from tests.inbound import messages
+from tickets.inbound import reply_to_address
+from tickets.models import Comment, Ticket
+
+pytestmark = pytest.mark.django_db
+Outcome = InboundEmail.Outcome
+ANSWER = "The deleted cluster was acme-old, removed on 2 October."
+
+
+@pytest.fixture
+def demo():
+    return seed_demo()
+
+
+def receive(raw: bytes) -> InboundEmail:
+    return inbound_email_receive(raw=raw, source=InboundEmail.Source.IMAP).inbound_email
+
+
+def ticket(key: str) -> Ticket:
+    return Ticket.objects.get(key=key)
+
+
+def emails_to(address: str):
+    return OutboundEmail.objects.filter(to_email=address)
+
+
+def test_reply_to_a_notification_becomes_the_reporters_public_comment(demo):
+    tech1 = ticket("TECH-1")
+    raw = messages.gmail_reply(
+        sender="Bob Becker <bob@globex.example>",
+        to=reply_to_address(ticket=tech1, user=demo.bob),
+        subject=f"Re: [TECH-1] {tech1.summary}",
+        text="Store 4 is back after the restart.",
+    )
+
+    inbound = receive(raw)
+
+    comment = Comment.objects.get(ticket=tech1, author=demo.bob)
+    assert comment.body == "Store 4 is back after the restart."
+    assert not comment.is_internal
+    assert comment.inbound_email == inbound
+    assert (inbound.outcome, inbound.request_key) == (Outcome.COMMENTED, "TECH-1")
+    # The assignee hears about it as about a web comment.
+    assert emails_to(demo.agent.email).filter(event_key=f"comment:{comment.pk}").exists()
+
+
+def test_the_same_message_twice_adds_nothing(demo):
+    tech1 = ticket("TECH-1")
+    raw = messages.gmail_reply(
+        sender="bob@globex.example",
+        to=reply_to_address(ticket=tech1, user=demo.bob),
+        subject="Re: [TECH-1]",
+        text="Once.",
+    )
+    first = inbound_email_receive(raw=raw, source="imap")
+    again = inbound_email_receive(raw=raw, source="webhook")
+
+    assert (first.created, again.created) == (True, False)
+    assert again.inbound_email == first.inbound_email
+    assert Comment.objects.filter(ticket=tech1, body="Once.").count() == 1
+
+
+def test_a_customer_reply_hands_a_waiting_request_back_to_support(demo):
+    bill1 = ticket("BILL-1")
+    assert bill1.status == Ticket.Status.WAITING_FOR_CUSTOMER
+    receive(
+        messages.outlook_reply(
+            sender="Alice Anderson <alice@acme.example>",
+            to=reply_to_address(ticket=bill1, user=demo.alice),
+            subject=f"RE: [BILL-1] {bill1.summary}",
+            text=ANSWER,
+        )
+    )
+    bill1.refresh_from_db()
+    assert bill1.status == Ticket.Status.WAITING_FOR_SUPPORT
+    assert bill1.comments.last().body == ANSWER
+
+
+def test_a_reply_address_forwarded_to_someone_else_posts_nothing_and_says_why(demo):
+    bill1 = ticket("BILL-1")
+    before = bill1.comments.count()
+    inbound = receive(
+        messages.gmail_reply(
+            sender="Carol Chen <carol@initech.example>",  # a member of Acme: she sees BILL-1
+            to=reply_to_address(ticket=bill1, user=demo.alice),
+            subject="Re: [BILL-1]",
+            text=ANSWER,
+        )
+    )
+    assert bill1.comments.count() == before
+    assert (inbound.outcome, inbound.replied) == (Outcome.REJECTED, True)
+    (reply,) = emails_to("carol@initech.example").filter(event_key__startswith="inbound:")
+    assert "belongs to someone else" in reply.text_body
+
+
+def test_a_stranger_gets_one_polite_reply_a_day(demo):
+    def stranger_writes(n):
+        return receive(
+            messages.plain_message(
+                sender="dana@unknown.example",
+                to="support@support.example",
+                subject=f"Question {n}",
+                text="How do I get support?",
+            )
+        )
+
+    first, second = stranger_writes(1), stranger_writes(2)
+
+    assert Ticket.objects.filter(reporter__email="dana@unknown.example").count() == 0
+    (reply,) = emails_to("dana@unknown.example")
+    assert "no account with the address dana@unknown.example" in reply.text_body
+    assert "/signup/" in reply.text_body
+    assert (first.replied, second.replied) == (True, False)
+    InboundEmail.objects.filter(pk=first.pk).update(
+        received_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
+    assert stranger_writes(3).replied
+
+
+def test_an_out_of_office_reply_creates_nothing_and_sends_nothing(demo):
+    comments, emails = Comment.objects.count(), OutboundEmail.objects.count()
+    inbound = receive(
+        messages.out_of_office(
+            sender="alice@acme.example",
+            to=reply_to_address(ticket=ticket("BILL-1"), user=demo.alice),
+            subject="[BILL-1] Invoice",
+        )
+    )
+    assert inbound.outcome == Outcome.IGNORED
+    assert (Comment.objects.count(), OutboundEmail.objects.count()) == (comments, emails)
+
+
+def test_bobs_message_to_the_technical_address_opens_a_technical_request_for_globex(demo):
+    inbound = receive(
+        messages.plain_message(
+            sender="Bob Becker <bob@globex.example>",
+            to="technical@support.example",
+            subject="TiFlash replicas lag behind",
+            text="Since this morning the TiFlash replicas of orders lag by 20 minutes.",
+        )
+    )
+    created = ticket(inbound.request_key)
+    assert created.key.startswith("TECH-")
+    assert (created.organization, created.reporter, created.severity) == (
+        demo.globex,
+        demo.bob,
+        "S3",
+    )
+    assert created.summary == "TiFlash replicas lag behind"
+    assert emails_to("bob@globex.example").filter(event_key=f"ticket:{created.pk}:created")
+
+
+def test_a_basic_customer_writing_to_the_technical_address_gets_a_billing_request(demo):
+    inbound = receive(
+        messages.plain_message(
+            sender="alice@acme.example",
+            to="technical@support.example",
+            subject="Fwd: cluster slow",
+            text="Our cluster is slow.",
+        )
+    )
+    created = ticket(inbound.request_key)
+    assert (created.portal, created.organization, created.summary) == (
+        "billing",
+        demo.acme,
+        "cluster slow",
+    )
+    assert "filed as a billing request" in inbound.outcome_detail
+
+
+def test_an_engineer_replies_by_email_and_the_customer_is_told(demo):
+    tech1 = ticket("TECH-1")
+    inbound = receive(
+        messages.apple_reply(
+            sender="Sam Support <agent@support.example>",
+            to=reply_to_address(ticket=tech1, user=demo.agent),
+            subject="Re: [TECH-1]",
+            text="We moved the regions off store 4; please check again.",
+        )
+    )
+    comment = tech1.comments.get(inbound_email=inbound)
+    assert (comment.author, comment.is_internal) == (demo.agent, False)
+    assert emails_to("bob@globex.example").filter(event_key=f"comment:{comment.pk}").exists()
+
+
+def test_an_engineers_note_marker_makes_an_internal_note(demo):
+    tech1 = ticket("TECH-1")
+    emails = OutboundEmail.objects.count()
+    inbound = receive(
+        messages.plain_message(
+            sender="agent@support.example",
+            to="support@support.example",
+            subject="Re: [TECH-1] TiKV store down",
+            text="#note\nStore 4 had a full disk; customer not told yet.",
+        )
+    )
+    comment = tech1.comments.get(inbound_email=inbound)
+    assert comment.is_internal
+    assert comment.body == "Store 4 had a full disk; customer not told yet."
+    assert inbound.outcome == Outcome.NOTE
+    assert OutboundEmail.objects.count() == emails
+
+
+def test_a_reply_about_a_request_the_sender_cannot_see_is_refused(demo):
+    inbound = receive(
+        messages.plain_message(
+            sender="alice@acme.example",
+            to="support@support.example",
+            subject="Re: [TECH-1] TiKV store down",
+            text="Me too!",
+        )
+    )
+    assert inbound.outcome == Outcome.REJECTED
+    assert not ticket("TECH-1").comments.filter(author=demo.alice).exists()
+    (reply,) = emails_to("alice@acme.example").filter(event_key__startswith="inbound:")
+    assert "cannot see the request" in reply.text_body
+
+
+def test_a_refused_attachment_rejects_the_reply_with_the_allowed_types(demo):
+    bill1 = ticket("BILL-1")
+    before = bill1.comments.count()
+    inbound = receive(
+        messages.gmail_reply(
+            sender="alice@acme.example",
+            to=reply_to_address(ticket=bill1, user=demo.alice),
+            subject="Re: [BILL-1]",
+            text="Here is the tool.",
+            attachments=[
+                ("fix.exe", b"MZ\x90\x00\x03" + b"\x00" * 200, "application", "octet-stream")
+            ],
+        )
+    )
+    assert bill1.comments.count() == before
+    assert inbound.outcome == Outcome.REJECTED
+    (reply,) = emails_to("alice@acme.example").filter(event_key__startswith="inbound:")
+    assert "fix.exe" in reply.text_body and "PDF" in reply.text_body
+
+
+def test_an_allowed_attachment_is_stored_on_the_comment(demo):
+    bill1 = ticket("BILL-1")
+    inbound = receive(
+        messages.gmail_reply(
+            sender="alice@acme.example",
+            to=reply_to_address(ticket=bill1, user=demo.alice),
+            subject="Re: [BILL-1]",
+            text="Screenshot attached.",
+            attachments=[("invoice.png", messages.PNG, "image", "png")],
+        )
+    )
+    comment = bill1.comments.get(inbound_email=inbound)
+    (attachment,) = comment.attachments.all()
+    assert (attachment.original_name, attachment.content_type) == ("invoice.png", "image/png")
+
+
+def test_a_message_too_large_is_kept_as_headers_and_answered(demo, settings):
+    settings.INBOUND_EMAIL_MAX_BYTES = 2000
+    bill1 = ticket("BILL-1")
+    inbound = receive(
+        messages.plain_message(
+            sender="alice@acme.example",
+            to=reply_to_address(ticket=bill1, user=demo.alice),
+            subject="Re: [BILL-1]",
+            text="log line\n" * 500,
+        )
+    )
+    assert inbound.outcome == Outcome.REJECTED
+    assert len(bytes(inbound.raw)) < 2000
+    assert "we accept messages up to" in inbound.outcome_detail
+
+
+def test_a_forged_reply_address_threads_nothing(demo):
+    bill1 = ticket("BILL-1")
+    forged = reply_to_address(ticket=bill1, user=demo.alice).replace("support+", "support+9")
+    inbound = receive(
+        messages.plain_message(
+            sender="carol@initech.example", to=forged, subject="Hello", text="Hi there"
+        )
+    )
+    assert inbound.outcome == Outcome.CREATED  # a new request of carol's, nothing on BILL-1
+    assert ticket(inbound.request_key).reporter == demo.carol
+
+
+def test_more_than_ten_messages_an_hour_about_one_request_stop_being_acted_on(demo):
+    bill1 = ticket("BILL-1")
+    to = reply_to_address(ticket=bill1, user=demo.alice)
+    outcomes = [
+        receive(
+            messages.plain_message(
+                sender="alice@acme.example", to=to, subject="Re: [BILL-1]", text=f"Update {n}"
+            )
+        ).outcome
+        for n in range(11)
+    ]
+    assert outcomes[:10] == [Outcome.COMMENTED] * 10
+    assert outcomes[10] == Outcome.IGNORED
+    assert not bill1.comments.filter(body="Update 10").exists()
+
+
+def test_a_bounce_is_recorded_and_answered_by_nothing(demo):
+    emails = OutboundEmail.objects.count()
+    inbound = receive(messages.bounce(failed_recipient="alice@acme.example"))
+    assert inbound.outcome == Outcome.BOUNCE
+    assert "alice@acme.example" in inbound.outcome_detail
+    assert OutboundEmail.objects.count() == emails
+
+
+def test_a_handler_error_keeps_the_message_as_failed(demo, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr("tickets.inbound.inbound_email_handle", broken)
+    inbound = receive(
+        messages.plain_message(
+            sender="bob@globex.example", to="support@support.example", subject="Hi", text="Hello"
+        )
+    )
+    assert inbound.outcome == Outcome.FAILED
+    assert "database hiccup" in inbound.outcome_detail
+    assert bytes(inbound.raw).startswith(b"From: bob@globex.example")
