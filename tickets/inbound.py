@@ -16,7 +16,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.models import Environment, User
@@ -27,13 +26,12 @@ from helpcenter.mail.services import outbound_email_queue
 from plans.models import Portal, Severity
 from plans.selectors import portal_access
 from tickets.models import DESCRIPTION_MAX_LENGTH, Ticket
-from tickets.selectors import is_support_engineer, tickets_visible_to
+from tickets.notifications import reply_to_address_read, support_address
+from tickets.selectors import is_support_engineer, ticket_for_message_ids, tickets_visible_to
 from tickets.services import KEY_PREFIXES, ticket_comment_add, ticket_create
 
 Outcome = InboundEmail.Outcome
 
-REPLY_TO_SALT = "tickets.inbound.reply-to"
-REPLY_TOKEN = re.compile(r"support\+(?P<ticket>[0-9]+)\.(?P<user>[0-9]+)\.(?P<mac>[0-9a-f]{20})")
 KEYS = "|".join(KEY_PREFIXES.values())
 SUBJECT_KEY = re.compile(rf"\[(?P<key>(?:{KEYS})-[0-9]{{1,10}})\]")
 SUBJECT_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|tr|sv|antw)\s*(\[\d+\])?\s*:\s*)+", re.I)
@@ -46,31 +44,12 @@ UNKNOWN_SENDER_REPLY_EVERY = timedelta(days=1)
 SUMMARY_MAX_LENGTH = 255
 
 
-def reply_to_address(*, ticket: Ticket, user: User) -> str:
-    """The signed per-recipient reply address of a notification about `ticket` to `user`
-    (support+<ticket>.<user>.<mac>@INBOUND_EMAIL_DOMAIN); "" when no domain is set."""
-    domain = settings.INBOUND_EMAIL_DOMAIN
-    if not domain:
-        return ""
-    return f"support+{ticket.pk}.{user.pk}.{_mac(ticket.pk, user.pk)}@{domain}"
-
-
-def _mac(ticket_id: int, user_id: int) -> str:
-    return salted_hmac(REPLY_TO_SALT, f"{ticket_id}.{user_id}").hexdigest()[:20]
-
-
 def _token_in(parsed: ParsedEmail) -> tuple[int, int] | None:
-    """(ticket id, user id) of a valid reply address among the recipients; a forged or
-    altered one counts as none."""
-    domain = settings.INBOUND_EMAIL_DOMAIN.lower()
+    """(ticket id, user id) of a valid reply address among the recipients."""
     for address in parsed.recipients:
-        local, _at, address_domain = address.rpartition("@")
-        match = REPLY_TOKEN.fullmatch(local)
-        if not domain or address_domain != domain or match is None:
-            continue
-        ticket_id, user_id = int(match["ticket"]), int(match["user"])
-        if constant_time_compare(match["mac"], _mac(ticket_id, user_id)):
-            return ticket_id, user_id
+        token = reply_to_address_read(address)
+        if token is not None:
+            return token
     return None
 
 
@@ -83,12 +62,17 @@ def _ticket_by_subject(parsed: ParsedEmail) -> Ticket | None:
 
 def _thread(parsed: ParsedEmail) -> tuple[Ticket | None, User | None]:
     """The request a message answers and, when it came through a reply address, the person
-    that address was made for: by the signed token, else by the `[KEY]` in the subject."""
+    that address was made for: by the signed reply address, else by In-Reply-To/References
+    (the Message-IDs of our emails), else by the `[KEY]` in the subject."""
     token = _token_in(parsed)
     if token is not None:
         ticket = Ticket.objects.filter(pk=token[0]).first()
         if ticket is not None:
             return ticket, User.objects.filter(pk=token[1]).first()
+    if parsed.thread_ids:
+        ticket = ticket_for_message_ids(message_ids=list(parsed.thread_ids))
+        if ticket is not None:
+            return ticket, None
     return _ticket_by_subject(parsed), None
 
 
@@ -103,9 +87,8 @@ def _our_addresses() -> set[str]:
     addresses = {
         parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(),
         settings.INBOUND_TECHNICAL_ADDRESS.lower(),
+        support_address().lower(),
     }
-    if settings.INBOUND_EMAIL_DOMAIN:
-        addresses.add(f"support@{settings.INBOUND_EMAIL_DOMAIN}".lower())
     return addresses - {""}
 
 
@@ -163,10 +146,16 @@ def _refuse(
     """Create nothing and tell the sender why and what to do instead (rate-limited)."""
     answer = _may_answer(inbound_email, known_sender=sender is not None)
     if answer:
+        # An automatic answer (RFC 3834): other robots do not answer it, and it threads under
+        # the sender's message.
+        headers = {"Auto-Submitted": "auto-replied"}
+        if parsed.message_id:
+            headers.update({"In-Reply-To": parsed.message_id, "References": parsed.message_id})
         outbound_email_queue(
             event_key=f"inbound:{inbound_email.pk}:run-{inbound_email.runs}",
             to_email=parsed.from_email,
             template_name="inbound_refused",
+            headers=headers,
             context={
                 "reason": reason,
                 "advice": advice,

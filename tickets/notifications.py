@@ -1,9 +1,12 @@
 """Who is emailed about what. Called by the services inside their transaction; every email goes
 through the outbox, so it is sent after commit by a Celery task, once per event and recipient."""
 
+import re
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import User
 from helpcenter.mail.services import outbound_email_queue
@@ -24,19 +27,62 @@ def unsubscribe_token_read(token: str) -> tuple[int, int]:
     return int(data["ticket"]), int(data["user"])
 
 
+REPLY_TO_SALT = "tickets.inbound.reply-to"
+REPLY_TOKEN = re.compile(r"support\+(?P<ticket>[0-9]+)\.(?P<user>[0-9]+)\.(?P<mac>[0-9a-f]{20})")
+
+
+def _reply_mac(ticket_id: int, user_id: int) -> str:
+    return salted_hmac(REPLY_TO_SALT, f"{ticket_id}.{user_id}").hexdigest()[:20]
+
+
+def support_address() -> str:
+    """Where mail to support arrives (support@INBOUND_EMAIL_DOMAIN); "" when no domain is set."""
+    domain = settings.INBOUND_EMAIL_DOMAIN
+    return f"support@{domain}" if domain else ""
+
+
+def reply_to_address(*, ticket: Ticket, user: User) -> str:
+    """The signed reply address of emails about `ticket` to `user`:
+    support+<ticket>.<user>.<mac>@INBOUND_EMAIL_DOMAIN (lower-case, as mail servers may fold
+    it); "" when no domain is set. A reply to it is a comment by that user on that request."""
+    domain = settings.INBOUND_EMAIL_DOMAIN
+    if not domain:
+        return ""
+    return f"support+{ticket.pk}.{user.pk}.{_reply_mac(ticket.pk, user.pk)}@{domain}"
+
+
+def reply_to_address_read(address: str) -> tuple[int, int] | None:
+    """(ticket id, user id) of a valid reply address; None for any other address, and for a
+    forged or altered token."""
+    local, _at, domain = address.lower().rpartition("@")
+    match = REPLY_TOKEN.fullmatch(local)
+    if not settings.INBOUND_EMAIL_DOMAIN or domain != settings.INBOUND_EMAIL_DOMAIN.lower():
+        return None
+    if match is None:
+        return None
+    ticket_id, user_id = int(match["ticket"]), int(match["user"])
+    if not constant_time_compare(match["mac"], _reply_mac(ticket_id, user_id)):
+        return None
+    return ticket_id, user_id
+
+
 def _ticket_url(ticket: Ticket) -> str:
     return settings.SITE_URL + reverse("tickets:request-detail", args=[ticket.key])
 
 
 def _headers(*, ticket: Ticket, user: User | None, unsubscribe_url: str = "") -> dict[str, str]:
     """The headers every email about `ticket` to `user` (None: the support team address) carries
-    besides the thread's; customers get RFC 8058 one-click unsubscribe."""
-    if not unsubscribe_url:
-        return {}
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    besides the thread's: a Reply-To that makes an answer a comment by that person (the team's
+    answers go to the support address and thread by In-Reply-To); customers also get RFC 8058
+    one-click unsubscribe."""
+    headers = {}
+    reply_to = reply_to_address(ticket=ticket, user=user) if user else support_address()
+    if reply_to:
+        headers["Reply-To"] = reply_to
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def _to_customer(*, ticket: Ticket, user: User, event_key: str, template: str, **context) -> None:

@@ -9,7 +9,7 @@ from helpcenter.inbound.models import InboundEmail
 from helpcenter.inbound.services import inbound_email_receive
 from tests.factories import MembershipFactory, UserFactory, file_request
 from tests.inbound import messages
-from tickets.inbound import reply_to_address
+from tickets.notifications import reply_to_address
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from helpcenter.inbound.models import InboundEmail
 from helpcenter.mail.models import OutboundEmail
 from tests.inbound import messages
 from tests.inbound.dovecot import dovecot
-from tickets.inbound import reply_to_address
 from tickets.models import Comment, Ticket
+from tickets.notifications import reply_to_address
 
 pytestmark = pytest.mark.e2e
 
@@ -46,12 +46,18 @@ def poll() -> str:
 
 
 def tech1_reply(demo, *, sender: str, text: str) -> bytes:
+    """An answer to the notification bob got about TECH-1, as his mail client writes it: to
+    the notification's Reply-To, under its Message-ID."""
     tech1 = Ticket.objects.get(key="TECH-1")
+    notification = OutboundEmail.objects.get(
+        to_email="bob@globex.example", event_key=f"ticket:{tech1.pk}:created"
+    )
     return messages.gmail_reply(
         sender=sender,
-        to=reply_to_address(ticket=tech1, user=demo.bob),
-        subject=f"Re: [TECH-1] {tech1.summary}",
+        to=notification.headers["Reply-To"],
+        subject=f"Re: {notification.subject}",
         text=text,
+        in_reply_to=notification.message_id,
     )
 
 

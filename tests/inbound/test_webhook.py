@@ -11,8 +11,8 @@ import pytest
 from helpcenter.demo.seed import seed_demo
 from helpcenter.inbound.models import InboundEmail
 from tests.inbound import messages
-from tickets.inbound import reply_to_address
 from tickets.models import Ticket
+from tickets.notifications import reply_to_address
 
 pytestmark = pytest.mark.django_db
 SECRET = "inbound:s3cret-for-tests"

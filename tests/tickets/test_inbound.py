@@ -11,8 +11,8 @@ from helpcenter.inbound.models import InboundEmail
 from helpcenter.inbound.services import inbound_email_receive
 from helpcenter.mail.models import OutboundEmail
 from tests.inbound import messages
-from tickets.inbound import reply_to_address
 from tickets.models import Comment, Ticket
+from tickets.notifications import reply_to_address
 
 pytestmark = pytest.mark.django_db
 Outcome = InboundEmail.Outcome
@@ -329,3 +329,42 @@ def test_a_handler_error_keeps_the_message_as_failed(demo, monkeypatch):
     assert inbound.outcome == Outcome.FAILED
     assert "database hiccup" in inbound.outcome_detail
     assert bytes(inbound.raw).startswith(b"From: bob@globex.example")
+
+
+def test_notifications_carry_a_reply_address_per_recipient(demo):
+    tech1 = ticket("TECH-1")
+    to_bob = emails_to("bob@globex.example").get(event_key=f"ticket:{tech1.pk}:created")
+    to_team = emails_to("support-team@support.example").get(event_key=f"ticket:{tech1.pk}:created")
+    assert to_bob.headers["Reply-To"] == reply_to_address(ticket=tech1, user=demo.bob)
+    assert to_bob.headers["Reply-To"].startswith(f"support+{tech1.pk}.{demo.bob.pk}.")
+    assert to_team.headers["Reply-To"] == "support@support.example"
+
+
+def test_a_reply_without_the_reply_address_threads_by_in_reply_to(demo):
+    """A mail client that answered the From address, or an engineer answering the team's copy:
+    the Message-ID of our email in In-Reply-To finds the request."""
+    tech1 = ticket("TECH-1")
+    notification = emails_to("support-team@support.example").get(
+        event_key=f"ticket:{tech1.pk}:created"
+    )
+    inbound = receive(
+        messages.gmail_reply(
+            sender="Sam Support <agent@support.example>",
+            to="support@support.example",
+            subject="Re: the outage",
+            text="Looking at it now.",
+            in_reply_to=notification.message_id,
+        )
+    )
+    assert (inbound.outcome, inbound.request_key) == (Outcome.COMMENTED, "TECH-1")
+    assert tech1.comments.get(inbound_email=inbound).author == demo.agent
+
+
+def test_an_explanatory_reply_is_marked_automatic_and_threads_under_the_message(demo):
+    raw = messages.plain_message(
+        sender="erin@nowhere.example", to="support@support.example", subject="Hi", text="Hello"
+    )
+    inbound = receive(raw)
+    (answer,) = emails_to("erin@nowhere.example")
+    assert answer.headers["Auto-Submitted"] == "auto-replied"
+    assert answer.headers["In-Reply-To"] == inbound.message_id
