@@ -6,6 +6,7 @@ Runs inside `inbound_email_receive`'s transaction and changes requests only thro
 services, so a reply by email has the same rules, history, clocks and notifications as one
 typed on the request page."""
 
+import dataclasses
 import re
 from datetime import timedelta
 from email.utils import parseaddr
@@ -22,7 +23,12 @@ from accounts.models import Environment, User
 from helpcenter.inbound.models import InboundEmail
 from helpcenter.inbound.parsing import ParsedEmail
 from helpcenter.inbound.services import InboundDecision
-from helpcenter.mail.services import outbound_email_queue
+from helpcenter.mail.selectors import is_bouncing, outbound_email_ever_sent_to
+from helpcenter.mail.services import (
+    bouncing_address_record,
+    bouncing_addresses_confirm,
+    outbound_email_queue,
+)
 from plans.models import Portal, Severity
 from plans.selectors import portal_access
 from tickets.models import DESCRIPTION_MAX_LENGTH, Ticket
@@ -191,13 +197,27 @@ def _attachment_advice() -> str:
     }
 
 
+def _bounce(parsed: ParsedEmail) -> InboundDecision:
+    """A delivery status notification: each failed address we email becomes bouncing (no more
+    email to it until it is confirmed again). Addresses we never wrote to are left alone."""
+    marked, foreign = [], []
+    for address in parsed.bounced_recipients:
+        if outbound_email_ever_sent_to(email=address):
+            bouncing_address_record(email=address, diagnostic=parsed.text[:2000])
+            marked.append(address)
+        else:
+            foreign.append(address)
+    detail = _("Bouncing now: %(addresses)s.") % {"addresses": ", ".join(marked) or "-"}
+    if foreign:
+        detail += " " + _("Not ours, left alone: %(addresses)s.") % {
+            "addresses": ", ".join(foreign)
+        }
+    return InboundDecision(outcome=Outcome.BOUNCE, detail=detail)
+
+
 def inbound_email_handle(*, inbound_email: InboundEmail, parsed: ParsedEmail) -> InboundDecision:
     if parsed.is_bounce:
-        return InboundDecision(
-            outcome=Outcome.BOUNCE,
-            detail=_("Delivery failed for: %(addresses)s")
-            % {"addresses": ", ".join(parsed.bounced_recipients) or _("(not named)")},
-        )
+        return _bounce(parsed)
     if parsed.automatic:
         return InboundDecision(
             outcome=Outcome.IGNORED,
@@ -206,11 +226,20 @@ def inbound_email_handle(*, inbound_email: InboundEmail, parsed: ParsedEmail) ->
         )
     if _from_ourselves(parsed):
         return InboundDecision(outcome=Outcome.IGNORED, detail=_("Sent by this help center."))
+    # A person writing from an address that bounced shows it works again.
+    reconfirmed = is_bouncing(email=parsed.from_email) and bouncing_addresses_confirm(
+        emails=[parsed.from_email]
+    )
     sender = _sender(parsed)
     ticket, addressee = _thread(parsed)
     if ticket is not None:
-        return _reply(inbound_email, parsed, ticket=ticket, sender=sender, addressee=addressee)
-    return _new_request(inbound_email, parsed, sender=sender)
+        decision = _reply(inbound_email, parsed, ticket=ticket, sender=sender, addressee=addressee)
+    else:
+        decision = _new_request(inbound_email, parsed, sender=sender)
+    if reconfirmed:
+        note = _("The address had bounced; it gets email again.")
+        decision = dataclasses.replace(decision, detail=f"{decision.detail} {note}")
+    return decision
 
 
 def _reply(

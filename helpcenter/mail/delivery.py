@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from helpcenter.mail.models import OutboundEmail
+from helpcenter.mail.models import BouncingAddress, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,16 @@ def outbound_email_deliver(*, outbound_email_id: int) -> bool:
     if not claimed:
         return False
     email = OutboundEmail.objects.get(pk=outbound_email_id)
+    bounced = BouncingAddress.objects.filter(email=email.to_email.lower()).first()
+    if bounced is not None:
+        email.status = OutboundEmail.Status.FAILED
+        email.last_error = (
+            f"Not sent: {bounced.email} bounced on {bounced.last_bounced_at:%Y-%m-%d %H:%M} UTC. "
+            "Confirm it under Bouncing addresses, then resend."
+        )
+        email.save(update_fields=["status", "last_error"])
+        logger.info("Email %s not sent: %s is bouncing", email.pk, bounced.email)
+        return False
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=_body_as_sent(email, email.text_body),

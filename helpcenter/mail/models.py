@@ -62,3 +62,22 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} -> {self.to_email}"
+
+
+class BouncingAddress(models.Model):
+    """An address a mail server said our email cannot be delivered to (a bounce). Nothing more
+    is sent to it (the outbox marks such emails failed, with the reason) until it is confirmed
+    again: by an engineer in the admin, or by its owner writing to us from it."""
+
+    email = models.EmailField(_("address"), unique=True)
+    first_bounced_at = models.DateTimeField(_("first bounce"), auto_now_add=True)
+    last_bounced_at = models.DateTimeField(_("last bounce"), default=timezone.now)
+    bounces = models.PositiveIntegerField(_("bounces"), default=1)
+    diagnostic = models.TextField(_("what the mail server said"), blank=True)
+
+    class Meta:
+        ordering = ["-last_bounced_at"]
+        verbose_name_plural = _("bouncing addresses")
+
+    def __str__(self):
+        return self.email

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from helpcenter.mail.models import OutboundEmail
+from helpcenter.mail.models import BouncingAddress, OutboundEmail
 
 
 def outbound_email_oldest_pending_age() -> timedelta | None:
@@ -25,3 +25,12 @@ def outbound_email_replied_to(*, message_ids: list[str]) -> OutboundEmail | None
     if not wanted:
         return None
     return OutboundEmail.objects.filter(message_id__in=wanted).order_by("-pk").first()
+
+
+def outbound_email_ever_sent_to(*, email: str) -> bool:
+    """Whether the outbox holds an email to this address (a bounce about any other is not ours)."""
+    return OutboundEmail.objects.filter(to_email__iexact=email).exists()
+
+
+def is_bouncing(*, email: str) -> bool:
+    return BouncingAddress.objects.filter(email=email.strip().lower()).exists()

@@ -7,7 +7,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
-from helpcenter.mail.models import OutboundEmail
+from helpcenter.mail.models import BouncingAddress, OutboundEmail
 from helpcenter.mail.tasks import outbound_email_dispatch
 
 
@@ -100,3 +100,27 @@ def outbound_email_resend(*, outbound_email_ids: list[int]) -> int:
             lambda pk=outbound_email_id: outbound_email_dispatch(outbound_email_id=pk)
         )
     return len(ids)
+
+
+@transaction.atomic
+def bouncing_address_record(*, email: str, diagnostic: str = "") -> BouncingAddress:
+    """A bounce for `email`: no more emails to it until it is confirmed again."""
+    address = email.strip().lower()
+    bouncing, created = BouncingAddress.objects.select_for_update().get_or_create(
+        email=address, defaults={"diagnostic": diagnostic[:2000]}
+    )
+    if not created:
+        bouncing.bounces += 1
+        bouncing.last_bounced_at = timezone.now()
+        bouncing.diagnostic = diagnostic[:2000] or bouncing.diagnostic
+        bouncing.save(update_fields=["bounces", "last_bounced_at", "diagnostic"])
+    return bouncing
+
+
+@transaction.atomic
+def bouncing_addresses_confirm(*, emails: list[str]) -> int:
+    """These addresses receive mail again (an engineer checked, or the owner wrote from one);
+    returns how many were bouncing. Emails marked failed meanwhile can be resent."""
+    addresses = [email.strip().lower() for email in emails]
+    deleted, _by_model = BouncingAddress.objects.filter(email__in=addresses).delete()
+    return deleted

@@ -7,6 +7,8 @@ from django.urls import reverse
 from accounts.models import Membership
 from helpcenter.inbound.models import InboundEmail
 from helpcenter.inbound.services import inbound_email_receive
+from helpcenter.mail.models import BouncingAddress
+from helpcenter.mail.services import bouncing_address_record
 from tests.factories import MembershipFactory, UserFactory, file_request
 from tests.inbound import messages
 from tickets.notifications import reply_to_address
@@ -91,3 +93,22 @@ def test_the_triage_page_links_a_comment_to_its_original_email(client, engineer,
     original = reverse("admin:inbound_inboundemail_change", args=[inbound.pk])
     assert f'href="{original}" data-testid="original-email"' in page
     assert "Answer from my phone." in page
+
+
+def test_engineers_see_bouncing_addresses_and_confirm_one_again(client, engineer):
+    bouncing_address_record(email="Alice@Acme.example", diagnostic="550 5.1.1 User unknown")
+    client.force_login(engineer)
+    listing = client.get("/admin/mail/bouncingaddress/")
+    assert listing.status_code == 200
+    assert "alice@acme.example" in listing.text
+    response = client.post(
+        "/admin/mail/bouncingaddress/",
+        {
+            "action": "confirm",
+            "_selected_action": list(BouncingAddress.objects.values_list("pk", flat=True)),
+            "index": 0,
+        },
+        follow=True,
+    )
+    assert "1 address gets email again" in response.text
+    assert not BouncingAddress.objects.exists()

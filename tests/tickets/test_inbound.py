@@ -9,8 +9,10 @@ from django.utils import timezone
 from helpcenter.demo.seed import seed_demo
 from helpcenter.inbound.models import InboundEmail
 from helpcenter.inbound.services import inbound_email_receive
-from helpcenter.mail.models import OutboundEmail
+from helpcenter.mail.delivery import outbound_email_deliver
+from helpcenter.mail.models import BouncingAddress, OutboundEmail
 from tests.inbound import messages
+from tickets import services
 from tickets.models import Comment, Ticket
 from tickets.notifications import reply_to_address
 
@@ -308,12 +310,44 @@ def test_more_than_ten_messages_an_hour_about_one_request_stop_being_acted_on(de
     assert not bill1.comments.filter(body="Update 10").exists()
 
 
-def test_a_bounce_is_recorded_and_answered_by_nothing(demo):
+def test_a_bounce_marks_the_address_and_nothing_more_is_sent_to_it(demo, mailoutbox):
     emails = OutboundEmail.objects.count()
     inbound = receive(messages.bounce(failed_recipient="alice@acme.example"))
     assert inbound.outcome == Outcome.BOUNCE
-    assert "alice@acme.example" in inbound.outcome_detail
-    assert OutboundEmail.objects.count() == emails
+    assert "Bouncing now: alice@acme.example." in inbound.outcome_detail
+    assert OutboundEmail.objects.count() == emails  # the bounce itself is answered by nothing
+    assert BouncingAddress.objects.get().email == "alice@acme.example"
+
+    comment = services.ticket_comment_add(
+        ticket=ticket("BILL-1"), author=demo.agent, body="Any news on the cluster name?"
+    )
+    notification = emails_to("alice@acme.example").get(event_key=f"comment:{comment.pk}")
+    assert outbound_email_deliver(outbound_email_id=notification.pk) is False
+    notification.refresh_from_db()
+    assert notification.status == OutboundEmail.Status.FAILED
+    assert notification.last_error.startswith("Not sent: alice@acme.example bounced on")
+    assert mailoutbox == []
+
+
+def test_a_bounce_about_an_address_we_never_wrote_to_marks_nothing(demo):
+    inbound = receive(messages.bounce(failed_recipient="someone@elsewhere.example"))
+    assert "Not ours, left alone: someone@elsewhere.example." in inbound.outcome_detail
+    assert not BouncingAddress.objects.exists()
+
+
+def test_writing_from_a_bouncing_address_confirms_it_again(demo):
+    receive(messages.bounce(failed_recipient="alice@acme.example"))
+    inbound = receive(
+        messages.plain_message(
+            sender="alice@acme.example",
+            to=reply_to_address(ticket=ticket("BILL-1"), user=demo.alice),
+            subject="Re: [BILL-1]",
+            text="My mailbox was full, sorry. It was acme-old.",
+        )
+    )
+    assert inbound.outcome == Outcome.COMMENTED
+    assert "it gets email again" in inbound.outcome_detail
+    assert not BouncingAddress.objects.exists()
 
 
 def test_a_handler_error_keeps_the_message_as_failed(demo, monkeypatch):
