@@ -182,3 +182,11 @@ class AccountForm(forms.Form):
         choices=time_zone_choices,
         help_text=_("Times on every page and in every email we send you are shown in this zone."),
     )
+
+
+class OrganizationCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Organization name"),
+        max_length=120,
+        help_text=_("Usually your company or team. You become its owner."),
+    )

@@ -78,6 +78,34 @@ def _free_organization_name(name: str) -> str:
 
 
 @transaction.atomic
+def organization_create(*, name: str, owner: User) -> Organization:
+    """A signed-in person without a team starts one: a new organization on Basic, with them as
+    its owner, counting business hours in their zone."""
+    name = " ".join(name.split())
+    if Organization.objects.filter(name__iexact=name).exists():
+        raise ValidationError(
+            {
+                "name": _(
+                    "An organization with this name exists. Choose another name, or ask its "
+                    "owners to invite you."
+                )
+            }
+        )
+    organization = Organization(name=name, time_zone=owner.time_zone or "UTC")
+    organization.full_clean()
+    organization.save()
+    Membership.objects.create(user=owner, organization=organization, role=Membership.Role.OWNER)
+    security_event_record(
+        kind=SecurityEvent.Kind.MEMBERSHIP_ADDED,
+        actor=owner,
+        user=owner,
+        organization=organization,
+        detail="as Owner (created the organization)",
+    )
+    return organization
+
+
+@transaction.atomic
 def sign_up_verify(*, user: User, ip_address: str | None = None) -> tuple[User, Organization]:
     """The emailed link was followed: the account can log in, with its first organization
     (on Basic: no subscription row). A name taken meanwhile gets a number. The organization

@@ -17,6 +17,11 @@ urlpatterns = [
     path("console/clusters/", views.ClusterListView.as_view(), name="cluster-list"),
     path("console/clusters/<int:pk>/", views.ClusterDetailView.as_view(), name="cluster-detail"),
     path(
+        "console/organizations/new/",
+        views.OrganizationCreateView.as_view(),
+        name="organization-create",
+    ),
+    path(
         "console/organizations/<int:pk>/switch/",
         views.OrganizationSwitchView.as_view(),
         name="organization-switch",

@@ -28,6 +28,7 @@ from accounts import services, tokens
 from accounts.forms import (
     AccountForm,
     ApiTokenForm,
+    OrganizationCreateForm,
     QueuedPasswordResetForm,
     SecondFactorConfirmForm,
     SignUpForm,
@@ -124,6 +125,31 @@ class AuditedPasswordResetConfirmView(PasswordResetConfirmView):
             detail="through a reset link",
         )
         return response
+
+
+class OrganizationCreateView(FormView):
+    """A user without an organization (or starting another one) creates it and owns it."""
+
+    template_name = "accounts/organization_create.html"
+    form_class = OrganizationCreateForm
+
+    def form_valid(self, form):
+        try:
+            organization = services.organization_create(
+                name=form.cleaned_data["name"], owner=self.request.user
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        services.organization_switch(
+            user=self.request.user, session=self.request.session, organization_id=organization.pk
+        )
+        messages.success(
+            self.request,
+            _("%(org)s is created and you are its owner. It is on the free Basic plan.")
+            % {"org": organization.name},
+        )
+        return redirect("plans:support", organization_id=organization.pk)
 
 
 class ClusterListView(TemplateView):

@@ -10,6 +10,7 @@ from plans.models import (
     Plan,
     PlanChange,
     PlanPortal,
+    PlanUpgradeRequest,
     ResponseTarget,
     SalesInquiry,
     Subscription,
@@ -87,4 +88,14 @@ class SalesInquiryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("topic",)
     list_select_related = ("organization",)
     search_fields = ("company", "name", "email")
+    date_hierarchy = "created_at"
+
+
+@admin.register(PlanUpgradeRequest)
+class PlanUpgradeRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Members' requests to their owners to upgrade (the owners were emailed)."""
+
+    list_display = ("organization", "requested_by", "plan", "created_at")
+    list_select_related = ("organization", "requested_by", "plan")
+    search_fields = ("organization__name", "requested_by__email")
     date_hierarchy = "created_at"

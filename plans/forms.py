@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import SalesInquiry
+from plans.models import Plan, SalesInquiry
 from plans.payments import CardDetails
 
 
@@ -72,3 +72,26 @@ class SalesInquiryForm(forms.ModelForm):
         fields = ["topic", "name", "company", "email", "phone", "message"]
         labels = {"topic": _("What would you like?")}
         widgets = {"message": forms.Textarea(attrs={"rows": 5})}
+
+
+class PlanUpgradeRequestForm(forms.Form):
+    """A member's request to the owners: which plan (optional) and a few words."""
+
+    plan = forms.ModelChoiceField(
+        label=_("Plan you need"),
+        queryset=Plan.objects.none(),
+        required=False,
+        empty_label=_("Any higher plan"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    message = forms.CharField(
+        label=_("Message to the owners"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional: why you need it, e.g. technical support for a production cluster."),
+    )
+
+    def __init__(self, *args, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans

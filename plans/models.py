@@ -292,3 +292,32 @@ class SalesInquiry(models.Model):
 
     def __str__(self):
         return f"{self.get_topic_display()} from {self.company}"
+
+
+class PlanUpgradeRequest(models.Model):
+    """A member who is not an owner asked the owners to upgrade the support plan; the owners
+    were emailed. The rows also pace the asking (see `plans.services.plan_upgrade_request`)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="plan_upgrade_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["organization", "requested_by", "-created_at"],
+                name="plan_upgrade_request_recent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.requested_by} asks {self.organization} to upgrade"

@@ -2,6 +2,7 @@
 organizations. The tickets app, the help center home and the console menus all ask here."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from plans.models import (
     Plan,
     PlanChange,
     PlanMove,
+    PlanUpgradeRequest,
     Portal,
     ResponseTarget,
     Severity,
@@ -53,6 +55,26 @@ def plan_trial_available(*, organization: Organization, plan: Plan) -> bool:
     return not (
         been_on_plan.exists()
         or Subscription.objects.filter(organization=organization, plan=plan).exists()
+    )
+
+
+def plans_above(*, organization: Organization) -> QuerySet[Plan]:
+    """The plans a member may ask the owners for: every plan above the current one."""
+    current = plan_for_organization(organization=organization)
+    return Plan.objects.filter(rank__gt=current.rank).order_by("rank")
+
+
+# A member asks the owners to upgrade at most once in this long (per organization).
+PLAN_UPGRADE_REQUEST_INTERVAL = timedelta(days=1)
+
+
+def plan_upgrade_request_latest(
+    *, organization: Organization, requester: User
+) -> PlanUpgradeRequest | None:
+    return (
+        PlanUpgradeRequest.objects.filter(organization=organization, requested_by=requester)
+        .order_by("-created_at")
+        .first()
     )
 
 

@@ -8,13 +8,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization, SecurityEvent, User
+from accounts.models import Membership, Organization, SecurityEvent, User
 from accounts.selectors import is_owner, organization_owners
 from accounts.services import security_event_record
 from helpcenter.mail.services import outbound_email_queue
-from plans.models import PaymentMethod, Plan, PlanChange, PlanMove, SalesInquiry, Subscription
+from plans.models import (
+    PaymentMethod,
+    Plan,
+    PlanChange,
+    PlanMove,
+    PlanUpgradeRequest,
+    SalesInquiry,
+    Subscription,
+)
 from plans.payments import CardDetails, payment_gateway
-from plans.selectors import default_plan, plan_move_refusal, plan_trial_available
+from plans.selectors import (
+    PLAN_UPGRADE_REQUEST_INTERVAL,
+    default_plan,
+    plan_move,
+    plan_move_refusal,
+    plan_trial_available,
+    plan_upgrade_request_latest,
+)
 
 
 def plan_owner_required(*, organization: Organization, actor: User) -> None:
@@ -166,6 +181,60 @@ def plan_downgrade(*, organization: Organization, plan: Plan, actor: User) -> Pl
         actor=actor,
         reason=_("Downgrade by an owner"),
     )
+
+
+@transaction.atomic
+def plan_upgrade_request(
+    *, organization: Organization, requester: User, plan: Plan | None = None, message: str = ""
+) -> PlanUpgradeRequest:
+    """A member who is not an owner asks the owners to upgrade: each owner is emailed (after
+    commit, through the outbox). One request per member and organization a day, so the owners'
+    inboxes are not a channel anyone can flood."""
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(organization=organization, user=requester)
+        .first()
+    )
+    if membership is None:
+        raise PermissionDenied(_("Only members of %(org)s can ask.") % {"org": organization.name})
+    if membership.is_owner:
+        raise ValidationError(_("You are an owner: you can change the plan yourself."))
+    current = Subscription.objects.filter(organization=organization).select_related("plan").first()
+    current_plan = current.plan if current else default_plan()
+    if plan is not None and plan_move(current=current_plan, target=plan) not in (
+        PlanMove.UPGRADE,
+        PlanMove.CONTACT_SALES,
+    ):
+        raise ValidationError(
+            {
+                "plan": _("%(plan)s is not an upgrade from %(current)s.")
+                % {"plan": plan.name, "current": current_plan.name}
+            }
+        )
+    latest = plan_upgrade_request_latest(organization=organization, requester=requester)
+    if latest is not None and latest.created_at > timezone.now() - PLAN_UPGRADE_REQUEST_INTERVAL:
+        raise ValidationError(
+            _("You already asked the owners of %(org)s today. You can ask again tomorrow.")
+            % {"org": organization.name}
+        )
+    upgrade_request = PlanUpgradeRequest(
+        organization=organization, requested_by=requester, plan=plan, message=message.strip()
+    )
+    upgrade_request.full_clean()
+    upgrade_request.save()
+    for owner in organization_owners(organization=organization):
+        outbound_email_queue(
+            event_key=f"plan-upgrade-request:{upgrade_request.pk}:{owner.pk}",
+            to_email=owner.email,
+            template_name="plan_upgrade_request",
+            context={
+                "upgrade_request": upgrade_request,
+                "organization": organization,
+                "current_plan": current_plan,
+                "recipient": owner,
+            },
+        )
+    return upgrade_request
 
 
 @transaction.atomic

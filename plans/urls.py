@@ -12,6 +12,11 @@ urlpatterns = [
         name="support",
     ),
     path(
+        "organizations/<int:organization_id>/support/ask-owners/",
+        views.PlanUpgradeRequestView.as_view(),
+        name="ask-owners",
+    ),
+    path(
         "organizations/<int:organization_id>/support/upgrade/<slug:plan_code>/",
         views.UpgradeView.as_view(),
         name="upgrade",

@@ -7,14 +7,20 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, RedirectView, TemplateView
 
 from accounts.models import Organization
-from accounts.selectors import current_organization, is_owner, organization_get_for_user
+from accounts.selectors import (
+    current_organization,
+    is_owner,
+    organization_get_for_user,
+    organization_owners,
+)
 from helpcenter.forms import form_add_service_errors
 from plans import services
-from plans.forms import CardForm, SalesInquiryForm
+from plans.forms import CardForm, PlanUpgradeRequestForm, SalesInquiryForm
 from plans.models import PlanMove, SalesInquiry
 from plans.selectors import (
     plan_for_organization,
@@ -23,6 +29,8 @@ from plans.selectors import (
     plan_move_refusal,
     plan_options,
     plan_trial_available,
+    plan_upgrade_request_latest,
+    plans_above,
     plans_for_support_page,
 )
 
@@ -80,13 +88,61 @@ class SupportPlanView(OrganizationPlanMixin, TemplateView):
     template_name = "plans/support.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             plan_options=plan_options(organization=self.organization),
             PlanMove=PlanMove,
             history=plan_history(organization=self.organization)[:10],
             subscription=getattr(self.organization, "subscription", None),
             **kwargs,
         )
+        if not self.is_owner:
+            # A member cannot change the plan: who can, and a way to ask them.
+            context.update(
+                owners=list(organization_owners(organization=self.organization)),
+                upgrade_request_form=kwargs.get("upgrade_request_form")
+                or PlanUpgradeRequestForm(plans=plans_above(organization=self.organization)),
+                latest_upgrade_request=plan_upgrade_request_latest(
+                    organization=self.organization, requester=self.request.user
+                ),
+            )
+        return context
+
+
+class PlanUpgradeRequestView(OrganizationPlanMixin, View):
+    """ "Ask an owner to upgrade": a member who is not an owner emails the owners."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = PlanUpgradeRequestForm(
+            request.POST, plans=plans_above(organization=self.organization)
+        )
+        if form.is_valid():
+            try:
+                services.plan_upgrade_request(
+                    organization=self.organization,
+                    requester=request.user,
+                    plan=form.cleaned_data["plan"],
+                    message=form.cleaned_data["message"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                owners = organization_owners(organization=self.organization)
+                messages.success(
+                    request,
+                    _("We emailed the owners of %(org)s (%(owners)s). They can upgrade here.")
+                    % {
+                        "org": self.organization.name,
+                        "owners": ", ".join(owner.display_name for owner in owners),
+                    },
+                )
+        else:
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+        return redirect("plans:support", organization_id=self.organization.pk)
 
 
 class TargetPlanMixin(OrganizationPlanMixin):

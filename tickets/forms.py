@@ -106,10 +106,10 @@ class RequestForm(forms.Form):
         self.fields["cluster"].queryset = clusters
 
     @property
-    def severity_definitions(self):
-        return [
-            (code, SEVERITY_DEFINITIONS[code]) for code, _label in self.fields["severity"].choices
-        ]
+    def severity_options(self):
+        """Each severity radio with its definition, which the form shows beside the choice
+        and names as the radio's description."""
+        return [(radio, SEVERITY_DEFINITIONS[radio.data["value"]]) for radio in self["severity"]]
 
 
 class BillingRequestForm(RequestForm):
@@ -124,12 +124,6 @@ class BillingRequestForm(RequestForm):
             "Estimate the business impact of the issue. S1 is not applicable to billing or "
             "account issues."
         )
-
-    @property
-    def severity_definitions(self):
-        return [
-            (code, SEVERITY_DEFINITIONS[code]) for code in Severity.values if code != Severity.S1
-        ]
 
 
 class TechnicalRequestForm(RequestForm):

@@ -45,10 +45,13 @@ from tickets.selectors import (
     ticket_merged_duplicates,
     ticket_public_comments,
     tickets_for_request_list,
+    tickets_visible_to,
 )
 from tickets.sla import response_clock
 
 REQUESTS_PER_PAGE = 50
+# The tag of the "request submitted" message: the page showing it drops the form's draft.
+REQUEST_SUBMITTED_TAG = "request-submitted"
 
 
 class HomeView(TemplateView):
@@ -172,6 +175,8 @@ class PortalRequestView(FormView):
             self.request,
             _("Your request %(key)s has been submitted. We have emailed you a confirmation.")
             % {"key": ticket.key},
+            # The page it lands on tells the browser to drop the form's saved draft.
+            extra_tags=REQUEST_SUBMITTED_TAG,
         )
         return redirect("tickets:request-detail", key=ticket.key)
 
@@ -222,8 +227,15 @@ class RequestListView(TemplateView):
         page = Paginator(tickets, REQUESTS_PER_PAGE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
+        # An empty page says what to do next: raise a first request, or widen the filters.
+        has_requests = bool(page.object_list) or tickets_visible_to(user=self.request.user).exists()
         return super().get_context_data(
-            filter_form=form, page=page, filters=filters, query_string=query.urlencode(), **kwargs
+            filter_form=form,
+            page=page,
+            filters=filters,
+            query_string=query.urlencode(),
+            has_requests=has_requests,
+            **kwargs,
         )
 
 

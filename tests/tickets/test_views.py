@@ -330,6 +330,25 @@ def test_requests_list_costs_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+def test_a_new_users_empty_list_invites_the_first_request(client, enterprise_org):
+    _organization, owner, _cluster = enterprise_org
+    client.force_login(owner)
+    page = client.get("/requests/").text
+    assert "You have not raised any requests yet." in page
+    assert f'href="{reverse("tickets:home")}">Raise one</a>' in page
+    assert "No requests match these filters" not in page
+
+
+def test_filters_that_match_nothing_say_so_and_offer_the_whole_list(client, enterprise_org):
+    organization, owner, _cluster = enterprise_org
+    TicketFactory(organization=organization, reporter=owner)
+    client.force_login(owner)
+    page = client.get("/requests/", {"status": "closed"}).text
+    assert "No requests match these filters." in page
+    assert "Show all your requests" in page
+    assert "You have not raised any requests yet" not in page
+
+
 def test_requests_filter_bar_shows_the_chosen_filters(client, enterprise_org):
     organization, owner, _cluster = enterprise_org
     client.force_login(owner)
