@@ -385,6 +385,7 @@ RATELIMIT_PER_EMAIL = env.str("RATELIMIT_PER_EMAIL", default="3/h")
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="TiDB Cloud Help Center")
 SIGN_UP_LINK_MAX_AGE = timedelta(hours=48)
 UNSUBSCRIBE_LINK_MAX_AGE = timedelta(days=90)
+RATING_LINK_MAX_AGE = timedelta(days=90)
 
 # Content-Security-Policy on every response (django-csp): nothing inline, nothing foreign.
 CONTENT_SECURITY_POLICY = {

@@ -1,7 +1,15 @@
 """Who is emailed about what. Called by the services inside their transaction; every email goes
-through the outbox, so it is sent after commit by a Celery task, once per event and recipient."""
+through the outbox, so it is sent after commit by a Celery task, once per event and recipient.
+
+One save, one email: inside `one_email_per_recipient()` (the services' `ticket_save()`), what a
+save tells one person about one request (a reply and a status change, say) is gathered and
+queued as one email when the block ends. Outside it, each notice is queued at once."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
@@ -14,6 +22,71 @@ from tickets.models import Comment, SlaAlert, Ticket, TicketEvent
 from tickets.selectors import customer_recipients, is_support_engineer
 
 UNSUBSCRIBE_SALT = "tickets.notifications-off"
+# Replies and status changes share one template, so that one save's notices become one email.
+UPDATE_TEMPLATE = "ticket_update"
+
+
+@dataclass
+class _Notice:
+    """One email to one address about one request, as a save builds it up."""
+
+    ticket: Ticket
+    to_email: str
+    template: str
+    time_zone: str
+    headers: dict[str, str]
+    context: dict
+    event_keys: list[str] = field(default_factory=list)
+
+    def queue(self) -> None:
+        outbound_email_queue(
+            event_key="+".join(self.event_keys),
+            to_email=self.to_email,
+            template_name=self.template,
+            context=self.context,
+            time_zone=self.time_zone,
+            thread_key=self.ticket.email_thread_key,
+            headers=self.headers,
+        )
+
+
+_gathering: ContextVar[dict[tuple, _Notice] | None] = ContextVar(
+    "ticket_notices_gathering", default=None
+)
+
+
+@contextmanager
+def one_email_per_recipient() -> Iterator[None]:
+    """Gather the notices of everything done inside and queue one email per address and
+    request when the block ends without error. Call it inside the transaction; nested uses join
+    the outermost."""
+    if _gathering.get() is not None:
+        yield
+        return
+    notices: dict[tuple, _Notice] = {}
+    token = _gathering.set(notices)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    for notice in notices.values():
+        notice.queue()
+
+
+def _notify(notice: _Notice, event_key: str) -> None:
+    """Queue the notice, or fold it into the email this save already has for that address."""
+    notices = _gathering.get()
+    if notices is None:
+        notice.event_keys.append(event_key)
+        notice.queue()
+        return
+    key = (notice.ticket.pk, notice.to_email, notice.template)
+    if notice.template != UPDATE_TEMPLATE:
+        key += (event_key,)
+    gathered = notices.setdefault(key, notice)
+    if gathered is not notice:
+        gathered.context.update(notice.context)
+    gathered.event_keys.append(event_key)
 
 
 def unsubscribe_token(*, ticket: Ticket, user: User) -> str:
@@ -66,6 +139,43 @@ def reply_to_address_read(address: str) -> tuple[int, int] | None:
     return ticket_id, user_id
 
 
+RATING_SALT = "tickets.rating-link"
+RATING_LABELS = {5: "Excellent", 4: "Good", 3: "Fair", 2: "Poor", 1: "Very poor"}
+
+
+def rating_token(*, ticket: Ticket, user: User, rating: int) -> str:
+    return signing.dumps({"ticket": ticket.pk, "user": user.pk, "rating": rating}, salt=RATING_SALT)
+
+
+def rating_token_read(token: str) -> tuple[int, int, int]:
+    """The (ticket id, user id, rating) a rating link was made for; raises
+    signing.SignatureExpired after RATING_LINK_MAX_AGE and signing.BadSignature when forged."""
+    data = signing.loads(token, salt=RATING_SALT, max_age=settings.RATING_LINK_MAX_AGE)
+    rating = int(data["rating"])
+    if rating not in RATING_LABELS:
+        raise signing.BadSignature("no such rating")
+    return int(data["ticket"]), int(data["user"]), rating
+
+
+def _rating_links(*, ticket: Ticket, user: User) -> list[tuple[int, str, str]]:
+    """Five signed links, 5 to 1, for the reporter of a resolved request not rated yet (the
+    one person who may rate it); each opens a page that records the rating with a POST."""
+    if user.pk != ticket.reporter_id or not ticket.awaits_rating:
+        return []
+    return [
+        (
+            rating,
+            label,
+            settings.SITE_URL
+            + reverse(
+                "tickets:rating-link",
+                args=[rating_token(ticket=ticket, user=user, rating=rating)],
+            ),
+        )
+        for rating, label in RATING_LABELS.items()
+    ]
+
+
 def _ticket_url(ticket: Ticket) -> str:
     return settings.SITE_URL + reverse("tickets:request-detail", args=[ticket.key])
 
@@ -89,11 +199,11 @@ def _to_customer(*, ticket: Ticket, user: User, event_key: str, template: str, *
     unsubscribe_url = settings.SITE_URL + reverse(
         "tickets:notifications-off", args=[unsubscribe_token(ticket=ticket, user=user)]
     )
-    outbound_email_queue(
-        event_key=event_key,
+    notice = _Notice(
+        ticket=ticket,
         to_email=user.email,
-        template_name=template,
-        thread_key=ticket.email_thread_key,
+        template=template,
+        time_zone=user.time_zone,
         headers=_headers(ticket=ticket, user=user, unsubscribe_url=unsubscribe_url),
         context={
             "ticket": ticket,
@@ -102,8 +212,8 @@ def _to_customer(*, ticket: Ticket, user: User, event_key: str, template: str, *
             "unsubscribe_url": unsubscribe_url,
             **context,
         },
-        time_zone=user.time_zone,
     )
+    _notify(notice, event_key)
 
 
 def _to_support(*, ticket: Ticket, event_key: str, template: str, exclude: User | None, **context):
@@ -113,15 +223,15 @@ def _to_support(*, ticket: Ticket, event_key: str, template: str, exclude: User 
         return
     to_email = assignee.email if assignee is not None else settings.SUPPORT_TEAM_EMAIL
     admin_url = settings.SITE_URL + reverse("admin:tickets_ticket_change", args=[ticket.pk])
-    outbound_email_queue(
-        event_key=event_key,
+    notice = _Notice(
+        ticket=ticket,
         to_email=to_email,
-        template_name=template,
-        thread_key=ticket.email_thread_key,
+        template=template,
+        time_zone=assignee.time_zone if assignee is not None else "",
         headers=_headers(ticket=ticket, user=assignee),
         context={"ticket": ticket, "ticket_url": admin_url, "for_support": True, **context},
-        time_zone=assignee.time_zone if assignee is not None else "",
     )
+    _notify(notice, event_key)
 
 
 def _zone_of_address(person: User | None, address: str) -> str:
@@ -150,28 +260,28 @@ def ticket_created(*, ticket: Ticket) -> None:
     )
 
 
-def engineer_replied(*, comment: Comment) -> None:
+def comment_added(*, comment: Comment) -> None:
+    """A public comment, whoever wrote it, reaches the reporter, the participants and the
+    followers who can still see the request, never its author. Support hears of a customer's
+    comment (the assignee, or the team address), and the assignee of a colleague's reply."""
     if comment.is_internal:
         return
-    for user in customer_recipients(ticket=comment.ticket, exclude=comment.author):
+    ticket, author = comment.ticket, comment.author
+    from_support = is_support_engineer(user=author)
+    event_key = f"comment:{comment.pk}"
+    context = {"comment": comment, "from_support": from_support}
+    for user in customer_recipients(ticket=ticket, exclude=author):
         _to_customer(
-            ticket=comment.ticket,
-            user=user,
-            event_key=f"comment:{comment.pk}",
-            template="ticket_comment",
-            comment=comment,
-            from_support=True,
+            ticket=ticket, user=user, event_key=event_key, template=UPDATE_TEMPLATE, **context
         )
-
-
-def customer_commented(*, comment: Comment) -> None:
-    _to_support(
-        ticket=comment.ticket,
-        event_key=f"comment:{comment.pk}",
-        template="ticket_comment",
-        exclude=comment.author,
-        comment=comment,
-    )
+    if not from_support or ticket.assignee_id is not None:
+        _to_support(
+            ticket=ticket,
+            event_key=event_key,
+            template=UPDATE_TEMPLATE,
+            exclude=author,
+            **context,
+        )
 
 
 def status_changed(*, event: TicketEvent, from_status: str) -> None:
@@ -190,13 +300,18 @@ def status_changed(*, event: TicketEvent, from_status: str) -> None:
         _to_support(
             ticket=ticket,
             event_key=event_key,
-            template="ticket_status",
+            template=UPDATE_TEMPLATE,
             exclude=actor,
             **context,
         )
     for user in customer_recipients(ticket=ticket, exclude=actor, everyone=resolved):
         _to_customer(
-            ticket=ticket, user=user, event_key=event_key, template="ticket_status", **context
+            ticket=ticket,
+            user=user,
+            event_key=event_key,
+            template=UPDATE_TEMPLATE,
+            rating_links=_rating_links(ticket=ticket, user=user) if resolved else [],
+            **context,
         )
 
 

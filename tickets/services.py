@@ -1,5 +1,8 @@
 """Every change to a request goes through here: the portal, the admin and the tasks call these."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -66,6 +69,14 @@ CUSTOMER_TRANSITIONS = {
     Status.CLOSED: set(),
     Status.CANCELED: set(),
 }
+
+
+@contextmanager
+def ticket_save() -> Iterator[None]:
+    """One save that may hold several changes to a request (an assignee, a reply, a status):
+    all or nothing, and each person hears of it in one email ("replied and resolved it")."""
+    with transaction.atomic(), notifications.one_email_per_recipient():
+        yield
 
 
 def _next_key(portal: str) -> str:
@@ -300,6 +311,7 @@ def ticket_comment_add(
         return comment
     _record(ticket, author, TicketEvent.Kind.COMMENT)
     webhooks.request_commented(comment=comment)
+    notifications.comment_added(comment=comment)
     if engineer:
         first = ticket.first_responded_at is None
         fields = sla.first_response_meet(ticket, at=comment.created_at)
@@ -308,10 +320,8 @@ def ticket_comment_add(
         if first:
             _record(ticket, author, TicketEvent.Kind.FIRST_RESPONSE)
         _touch(ticket)
-        notifications.engineer_replied(comment=comment)
         return comment
     _touch(ticket)
-    notifications.customer_commented(comment=comment)
     if ticket.status == Status.WAITING_FOR_CUSTOMER:
         ticket = ticket_status_change(
             ticket=ticket, actor=author, to_status=Status.WAITING_FOR_SUPPORT

@@ -37,6 +37,7 @@ urlpatterns = [
         report_views.OrganizationReportCsvView.as_view(),
         name="support-report-csv",
     ),
+    path("ratings/<str:token>/", views.RatingLinkView.as_view(), name="rating-link"),
     path(
         "notifications/off/<str:token>/",
         views.NotificationsOffView.as_view(),

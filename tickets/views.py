@@ -36,7 +36,7 @@ from tickets.forms import (
     TechnicalRequestForm,
 )
 from tickets.models import Ticket
-from tickets.notifications import unsubscribe_token_read
+from tickets.notifications import rating_token_read, unsubscribe_token_read
 from tickets.selectors import (
     RequestFilters,
     attachment_get_for_user,
@@ -495,3 +495,61 @@ class NotificationsOffView(TemplateView):
             return self.render_to_response(self._context(None, None), status=410)
         services.ticket_notifications_set(ticket=ticket, user=user, enabled=False)
         return self.render_to_response(self._context(ticket, user, done=True))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class RatingLinkView(TemplateView):
+    """One of the five signed links in the "resolved" email: no login needed. The GET only
+    shows the chosen rating with a button (mail scanners follow links); the POST records it
+    through `ticket_rate`, as the reporter the link was made for. Like the unsubscribe link,
+    it names the request only to that reporter logged in."""
+
+    template_name = "tickets/rating_link.html"
+
+    def _target(self):
+        try:
+            ticket_id, user_id, rating = rating_token_read(self.kwargs["token"])
+        except signing.SignatureExpired:
+            return None, None, None
+        except signing.BadSignature as exc:
+            raise Http404("This link is not valid.") from exc
+        ticket = get_object_or_404(Ticket.objects.select_related("satisfaction"), pk=ticket_id)
+        user = get_object_or_404(User, pk=user_id, is_active=True)
+        return ticket, user, rating
+
+    def _render(self, ticket, user, *, form=None, status=200, **extra):
+        if ticket is None:
+            return self.render_to_response({"expired": True}, status=410)
+        return self.render_to_response(
+            {
+                "ticket": ticket,
+                "show_ticket": self.request.user.pk == user.pk,
+                "rated": getattr(ticket, "satisfaction", None),
+                "form": form,
+                **extra,
+            },
+            status=status,
+        )
+
+    def get(self, request, token):
+        ticket, user, rating = self._target()
+        return self._render(ticket, user, form=SatisfactionForm(initial={"rating": rating}))
+
+    def post(self, request, token):
+        ticket, user, _rating = self._target()
+        if ticket is None:
+            return self._render(None, None)
+        form = SatisfactionForm(request.POST)
+        if form.is_valid():
+            try:
+                satisfaction = services.ticket_rate(
+                    ticket=ticket,
+                    actor=user,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                return self._render(ticket, user, rated=satisfaction, thanks=True)
+        return self._render(ticket, user, form=form, status=400)

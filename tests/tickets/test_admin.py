@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
+from helpcenter.mail.models import OutboundEmail
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -627,6 +628,28 @@ def test_public_reply_reaches_the_customer_and_meets_the_first_response(
 
     client.force_login(ticket.reporter)
     assert "We found the hot region." in client.get(f"/requests/{ticket.key}/").text
+
+
+def test_reply_with_a_status_change_is_one_email_saying_both(
+    as_engineer, ticket, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_engineer.post(
+            change_url(ticket),
+            triage_data(
+                ticket, body="Upgrade to v7.5.4 fixes it.", visibility="public", status="resolved"
+            ),
+        )
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [[ticket.reporter.email]]
+    email = mail.outbox[0]
+    assert email.subject == f"[{ticket.key}] {ticket.summary}"
+    assert f"{ticket.key} has been resolved" in email.body
+    assert "Upgrade to v7.5.4 fixes it." in email.body
+    assert "One click to rate" in email.body
+    row = OutboundEmail.objects.get(to_email=ticket.reporter.email, event_key__contains="comment")
+    assert "ticket-event:" in row.event_key
 
 
 def test_internal_note_never_reaches_a_customer(

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature
 from django.test import Client
 
@@ -15,9 +16,15 @@ from helpcenter.mail.models import OutboundEmail
 from plans.models import Plan, SalesInquiry
 from plans.services import plan_downgrade, sales_inquiry_create
 from tests.factories import SupportEngineerFactory, file_request
+from tests.html import parse
 from tickets import services
-from tickets.models import Ticket, TicketNotificationSetting
-from tickets.notifications import unsubscribe_token, unsubscribe_token_read
+from tickets.models import SatisfactionRating, Ticket, TicketEvent, TicketNotificationSetting
+from tickets.notifications import (
+    rating_token,
+    rating_token_read,
+    unsubscribe_token,
+    unsubscribe_token_read,
+)
 from tickets.selectors import ticket_for_message_ids
 
 pytestmark = pytest.mark.django_db
@@ -172,17 +179,35 @@ def test_internal_note_emails_no_customer(people, ticket, committed):
     assert not OutboundEmail.objects.filter(text_body__contains="legacy invoice run").exists()
 
 
-def test_customer_comment_goes_to_the_support_team_while_unassigned(people, ticket, committed):
+def test_colleague_comment_reaches_support_reporter_and_followers_never_its_author(
+    people, ticket, committed
+):
     messages = committed(
         services.ticket_comment_add,
         ticket=ticket,
         author=people["participant"],
         body="Any update?",
     )
-    assert recipients(messages) == [SUPPORT_TEAM]
-    assert "Any update?" in messages[0].body
-    assert f"/admin/tickets/ticket/{ticket.pk}/change/" in messages[0].body
-    assert "/notifications/off/" not in messages[0].body
+    assert recipients(messages) == sorted(
+        [SUPPORT_TEAM, people["reporter"].email, people["follower"].email]
+    )
+    notice = next(m for m in messages if m.to == [SUPPORT_TEAM])
+    assert "Any update?" in notice.body
+    assert f"/admin/tickets/ticket/{ticket.pk}/change/" in notice.body
+    assert "/notifications/off/" not in notice.body
+    to_reporter = next(m for m in messages if m.to == [people["reporter"].email])
+    assert f"{people['participant'].display_name} commented on {ticket.key}" in to_reporter.body
+    assert "Any update?" in to_reporter.body and "Any update?" in html_of(to_reporter)
+    assert f"https://help.example/requests/{ticket.key}/" in to_reporter.body
+
+
+def test_colleague_who_can_no_longer_see_the_request_is_not_emailed(people, ticket, committed):
+    Membership.objects.filter(user=people["follower"]).delete()
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["reporter"], body="Any update?"
+    )
+    assert people["follower"].email not in recipients(messages)
+    assert people["participant"].email in recipients(messages)
 
 
 def test_customer_comment_goes_to_the_assignee(people, ticket, committed):
@@ -191,7 +216,21 @@ def test_customer_comment_goes_to_the_assignee(people, ticket, committed):
     messages = committed(
         services.ticket_comment_add, ticket=ticket, author=people["reporter"], body="Any update?"
     )
-    assert recipients(messages) == [assignee.email]
+    assert recipients(messages) == sorted(
+        [assignee.email, people["participant"].email, people["follower"].email]
+    )
+
+
+def test_engineer_reply_tells_the_assignee_when_someone_else_answers(people, ticket, committed):
+    assignee = SupportEngineerFactory()
+    services.ticket_assign(ticket=ticket, actor=people["engineer"], assignee=assignee)
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["engineer"], body="Refunded."
+    )
+    assert assignee.email in recipients(messages)
+    assert SUPPORT_TEAM not in recipients(messages)
+    own = committed(services.ticket_comment_add, ticket=ticket, author=assignee, body="Done.")
+    assert assignee.email not in recipients(own)
 
 
 def test_customer_reply_that_hands_the_request_back_sends_only_the_comment(
@@ -205,7 +244,9 @@ def test_customer_reply_that_hands_the_request_back_sends_only_the_comment(
     )
     ticket.refresh_from_db()
     assert ticket.status == Status.WAITING_FOR_SUPPORT
-    assert recipients(messages) == [SUPPORT_TEAM]
+    assert recipients(messages) == sorted(
+        [SUPPORT_TEAM, people["participant"].email, people["follower"].email]
+    )
 
 
 def test_status_change_by_an_engineer_honours_notifications_off(people, ticket, committed):
@@ -433,3 +474,140 @@ def test_one_click_unsubscribe_works_from_a_mail_client_without_cookies_or_csrf(
     )
     assert people["reporter"].email not in recipients(messages)
     assert people["participant"].email in recipients(messages)
+
+
+def reply_and_set_status(*, ticket, engineer, body, to_status):
+    """What the triage page's one save does: a public reply and a status in one go."""
+    with services.ticket_save():
+        services.ticket_comment_add(ticket=ticket, author=engineer, body=body)
+        services.ticket_status_change(ticket=ticket, actor=engineer, to_status=to_status)
+
+
+def test_a_reply_with_a_status_change_is_one_email_per_person_saying_both(
+    people, ticket, committed
+):
+    messages = committed(
+        reply_and_set_status,
+        ticket=ticket,
+        engineer=people["engineer"],
+        body="Please send the invoice number.",
+        to_status=Status.WAITING_FOR_CUSTOMER,
+    )
+    assert recipients(messages) == sorted(
+        [people["reporter"].email, people["participant"].email, people["follower"].email]
+    )
+    for message in messages:
+        assert message.subject == f"[{ticket.key}] Charged twice & no refund"
+        assert f'{ticket.key} is now "Waiting for customer"' in message.body
+        assert "Please send the invoice number." in message.body
+        assert "Waiting for customer" in html_of(message)
+        assert "Please send the invoice number." in html_of(message)
+    assert OutboundEmail.objects.filter(event_key__contains="ticket-event:").count() == 3
+
+
+def test_a_save_that_fails_sends_nothing(people, ticket, committed):
+    def reply_then_refused_status():
+        reply_and_set_status(
+            ticket=ticket, engineer=people["engineer"], body="Done.", to_status=Status.CLOSED
+        )
+
+    with pytest.raises(ValidationError):
+        committed(reply_then_refused_status)
+    assert mail.outbox == []
+    assert not OutboundEmail.objects.filter(event_key__startswith="comment:").exists()
+
+
+def rating_links_in(message) -> dict[int, str]:
+    return {
+        int(rating): path
+        for rating, path in re.findall(
+            r"(\d) [A-Za-z ]+: https://help\.example(/ratings/\S+/)", message.body
+        )
+    }
+
+
+def test_the_resolved_email_offers_the_reporter_five_signed_rating_links(people, ticket, committed):
+    messages = committed(
+        reply_and_set_status,
+        ticket=ticket,
+        engineer=people["engineer"],
+        body="Refunded.",
+        to_status=Status.RESOLVED,
+    )
+    to_reporter = next(m for m in messages if m.to == [people["reporter"].email])
+    links = rating_links_in(to_reporter)
+    assert sorted(links) == [1, 2, 3, 4, 5]
+    for rating, path in links.items():
+        token = path.removeprefix("/ratings/").rstrip("/")
+        assert rating_token_read(token) == (ticket.pk, people["reporter"].pk, rating)
+        assert f"https://help.example{path}" in html_of(to_reporter)
+    to_participant = next(m for m in messages if m.to == [people["participant"].email])
+    assert rating_links_in(to_participant) == {}
+    assert "/ratings/" not in to_participant.body
+
+
+def test_a_rating_link_asks_before_recording(client, people, ticket):
+    services.ticket_status_change(ticket=ticket, actor=people["engineer"], to_status="resolved")
+    token = rating_token(ticket=ticket, user=people["reporter"], rating=4)
+    page = client.get(f"/ratings/{token}/")
+    assert page.status_code == 200
+    assert "Send my rating" in page.text
+    checked = [
+        radio.attrs["value"]
+        for radio in parse(page.text).find_all("input", type="radio", name="rating")
+        if "checked" in radio.attrs
+    ]
+    assert checked == ["4"]
+    assert not SatisfactionRating.objects.exists()
+
+
+def test_a_rating_link_records_the_rating_with_one_post_without_logging_in(client, people, ticket):
+    services.ticket_status_change(ticket=ticket, actor=people["engineer"], to_status="resolved")
+    token = rating_token(ticket=ticket, user=people["reporter"], rating=4)
+    response = client.post(f"/ratings/{token}/", {"rating": "4", "comment": "Quick refund."})
+    assert response.status_code == 200
+    assert "Thank you for your feedback" in response.text
+    rating = SatisfactionRating.objects.get(ticket=ticket)
+    assert (rating.rating, rating.comment, rating.rated_by) == (
+        4,
+        "Quick refund.",
+        people["reporter"],
+    )
+    assert TicketEvent.objects.filter(ticket=ticket, kind="rated", to_value="4/5").exists()
+    again = client.post(f"/ratings/{token}/", {"rating": "1"})
+    assert again.status_code == 400
+    assert "already rated" in again.text
+    assert SatisfactionRating.objects.get(ticket=ticket).rating == 4
+    assert "This request is already rated" in client.get(f"/ratings/{token}/").text
+
+
+def test_a_rating_link_of_a_reopened_request_records_nothing(client, people, ticket):
+    services.ticket_status_change(ticket=ticket, actor=people["engineer"], to_status="resolved")
+    token = rating_token(ticket=ticket, user=people["reporter"], rating=2)
+    services.ticket_status_change(
+        ticket=ticket, actor=people["reporter"], to_status="waiting_for_support"
+    )
+    response = client.post(f"/ratings/{token}/", {"rating": "2"})
+    assert response.status_code == 400
+    assert "once it is resolved" in response.text
+    assert not SatisfactionRating.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_forged_rating_link_is_not_found(client, people, ticket, method):
+    services.ticket_status_change(ticket=ticket, actor=people["engineer"], to_status="resolved")
+    token = rating_token(ticket=ticket, user=people["reporter"], rating=5)
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    response = getattr(client, method)(f"/ratings/{forged}/", {"rating": "5"})
+    assert response.status_code == 404
+    assert not SatisfactionRating.objects.exists()
+
+
+def test_expired_rating_link_says_so(client, people, ticket, settings):
+    services.ticket_status_change(ticket=ticket, actor=people["engineer"], to_status="resolved")
+    token = rating_token(ticket=ticket, user=people["reporter"], rating=5)
+    settings.RATING_LINK_MAX_AGE = -1
+    response = client.post(f"/ratings/{token}/", {"rating": "5"})
+    assert response.status_code == 410
+    assert "This link has expired" in response.text
+    assert not SatisfactionRating.objects.exists()

@@ -7,7 +7,6 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
@@ -559,7 +558,7 @@ class TicketAdmin(admin.ModelAdmin):
         """Apply what the engineer changed, all or nothing: assignee, then the reply (the
         first public one meets the first-response target), then the status."""
         data, engineer, done = form.cleaned_data, request.user, []
-        with transaction.atomic():
+        with services.ticket_save():
             if "assignee" in form.changed_data:
                 services.ticket_assign(ticket=ticket, actor=engineer, assignee=data["assignee"])
                 done.append(
