@@ -149,7 +149,8 @@ def _copy_value(value) -> str:
 
 def _copy(model: type[models.Model], rows: list[dict], counts: Counts) -> None:
     """COPY rows (dicts keyed by attname) into the model's table; columns the rows leave out
-    take the field's default, so new nullable or defaulted fields need no change here."""
+    take the field's default (or "" for a blank text field), so new nullable, defaulted or
+    blank fields need no change here."""
     if not rows:
         return
     now = timezone.now()
@@ -164,6 +165,8 @@ def _copy(model: type[models.Model], rows: list[dict], counts: Counts) -> None:
             defaults[model_field.attname] = now
         elif model_field.null:
             defaults[model_field.attname] = None
+        elif model_field.blank and model_field.get_internal_type() in ("CharField", "TextField"):
+            defaults[model_field.attname] = ""
         else:
             raise ValueError(f"{model.__name__}.{model_field.attname} needs a value")
     buffer = io.StringIO()
@@ -183,6 +186,50 @@ def _copy(model: type[models.Model], rows: list[dict], counts: Counts) -> None:
             buffer,
         )
     counts.tables[model._meta.db_table] = counts.tables.get(model._meta.db_table, 0) + len(rows)
+
+
+def _later_clocks(
+    rng: random.Random,
+    target: ResponseTarget | None,
+    *,
+    created: datetime,
+    responded: datetime | None,
+    now: datetime,
+) -> dict:
+    """The resolution clock from filing and, for half the answered requests, a next-response
+    round started by a customer comment after the first answer (answered in two of three)."""
+    fields = dict.fromkeys(
+        (
+            "next_response_target_minutes",
+            "next_response_started_at",
+            "next_response_due_at",
+            "next_response_warn_at",
+            "next_responded_at",
+            "resolution_target_minutes",
+            "resolution_due_at",
+            "resolution_warn_at",
+        )
+    )
+    if target is None:
+        return fields
+    fields["next_response_target_minutes"] = target.next_response_minutes
+    fields["resolution_target_minutes"] = target.resolution_minutes
+    if target.resolution_minutes:
+        allowed = timedelta(minutes=target.resolution_minutes)
+        fields["resolution_due_at"] = created + allowed
+        fields["resolution_warn_at"] = created + allowed * 0.75
+    if target.next_response_minutes and responded is not None and rng.random() < 0.5:
+        started = responded + timedelta(minutes=rng.randint(10, 3000))
+        if started < now:
+            allowed = timedelta(minutes=target.next_response_minutes)
+            answered = started + timedelta(minutes=rng.randint(5, target.next_response_minutes * 2))
+            fields.update(
+                next_response_started_at=started,
+                next_response_due_at=started + allowed,
+                next_response_warn_at=started + allowed * 0.75,
+                next_responded_at=answered if answered < now and rng.random() < 0.67 else None,
+            )
+    return fields
 
 
 def _status_for_age(rng: random.Random, age_days: float) -> str:
@@ -253,9 +300,13 @@ def seed(volume: Volume | None = None, *, analyze: bool = True) -> Counts:
     technical_plans = set(
         PlanPortal.objects.filter(portal="technical").values_list("plan__code", flat=True)
     )
-    targets = {
-        (target.plan_id, target.severity): target.minutes for target in ResponseTarget.objects.all()
+    response_targets = {
+        (target.plan_id, target.severity): target for target in ResponseTarget.objects.all()
     }
+    targets = {key: target.minutes for key, target in response_targets.items()}
+    # The next-response and resolution clocks draw from their own generator, so the rest of
+    # the data set stays what it was before they existed.
+    clock_rng = random.Random(23)
     components = list(Component.objects.values_list("pk", flat=True))
     engineers_group = Group.objects.get(name=SUPPORT_ENGINEERS_GROUP)
 
@@ -446,6 +497,13 @@ def seed(volume: Volume | None = None, *, analyze: bool = True) -> Counts:
                 "created_at": created,
                 "last_activity_at": last_activity,
                 "resolved_at": last_activity if closed else None,
+                **_later_clocks(
+                    clock_rng,
+                    response_targets.get((plan.pk, severity)),
+                    created=created,
+                    responded=responded,
+                    now=now,
+                ),
             }
         )
         if technical:
