@@ -9,6 +9,7 @@ them apart from any other worker on the same Redis."""
 import email
 import email.policy
 import os
+import re
 import smtplib
 import socket
 import subprocess
@@ -25,13 +26,14 @@ import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from helpcenter.mail.models import OutboundEmail
 from helpcenter.mail.tasks import outbound_email_sweep
 from tests.broker import publishing_to
 from tickets import services
-from tickets.models import Ticket
+from tickets.models import SatisfactionRating, Ticket
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -242,19 +244,23 @@ def test_filed_request_reaches_reporter_and_team_once_each_through_worker_and_sm
     )
 
 
-def test_emails_about_one_request_arrive_as_one_thread_with_one_click_unsubscribe(
+def test_emails_about_one_request_arrive_as_one_thread_and_the_rating_link_records_a_rating(
     client, customer, engineer, inbox, celery_worker
 ):
-    """Three emails to the reporter (filed, answered, resolved) as the mail server receives them:
-    one subject, each one In-Reply-To the previous, References back to the first."""
+    """Filed, answered, then answered and resolved in one save: three emails to the reporter as
+    the mail server receives them, one subject, each In-Reply-To the previous and References
+    back to the first, each with one-click unsubscribe; the last says both and its rating link
+    records a rating."""
     reporter = customer["user"]
     with publishing_to(celery_worker["broker_url"], celery_worker["queue"]):
         file_billing_request(client, customer)
         ticket = Ticket.objects.get(reporter=reporter)
-        services.ticket_comment_add(ticket=ticket, author=engineer, body="Refunded on 4 October.")
-        services.ticket_status_change(
-            ticket=ticket, actor=engineer, to_status=Ticket.Status.RESOLVED
-        )
+        services.ticket_comment_add(ticket=ticket, author=engineer, body="Looking at it.")
+        with services.ticket_save():
+            services.ticket_comment_add(ticket=ticket, author=engineer, body="Refunded on 4 Oct.")
+            services.ticket_status_change(
+                ticket=ticket, actor=engineer, to_status=Ticket.Status.RESOLVED
+            )
     received = by_recipient(inbox.wait_for(4))
     assert len(received[reporter.email]) == 3
     filed, answered, resolved = (
@@ -268,7 +274,6 @@ def test_emails_about_one_request_arrive_as_one_thread_with_one_click_unsubscrib
     assert answered["References"].split() == [filed["Message-ID"]]
     assert resolved["In-Reply-To"] == answered["Message-ID"]
     assert resolved["References"].split() == [filed["Message-ID"], answered["Message-ID"]]
-    assert "Refunded on 4 October." in answered.get_body(preferencelist=("plain",)).get_content()
     unsubscribe_prefix = f"<{settings.SITE_URL}/notifications/off/"
     for message in (filed, answered, resolved):
         assert message["List-Unsubscribe"].strip().startswith(unsubscribe_prefix)
@@ -279,6 +284,15 @@ def test_emails_about_one_request_arrive_as_one_thread_with_one_click_unsubscrib
         answered["Message-ID"],
         resolved["Message-ID"],
     ]
+
+    text = resolved.get_body(preferencelist=("plain",)).get_content()
+    assert f"{ticket.key} has been resolved" in text and "Refunded on 4 Oct." in text
+    rating_path = re.search(rf"  4 Good: {re.escape(settings.SITE_URL)}(/ratings/\S+/)", text)[1]
+    browser = Client()
+    assert "Send my rating" in browser.get(rating_path).text
+    assert not SatisfactionRating.objects.filter(ticket=ticket).exists()
+    assert browser.post(rating_path, {"rating": "4"}).status_code == 200
+    assert SatisfactionRating.objects.get(ticket=ticket).rating == 4
 
 
 def test_request_filed_while_the_broker_is_down_is_saved_and_waits_for_the_sweep(

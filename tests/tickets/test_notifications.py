@@ -611,3 +611,19 @@ def test_expired_rating_link_says_so(client, people, ticket, settings):
     assert response.status_code == 410
     assert "This link has expired" in response.text
     assert not SatisfactionRating.objects.exists()
+
+
+def test_unsubscribed_recipient_logged_in_is_pointed_at_the_switch_to_turn_emails_back_on(
+    client, people, ticket, committed
+):
+    client.force_login(people["reporter"])
+    token = unsubscribe_token(ticket=ticket, user=people["reporter"])
+    done = client.post(f"/notifications/off/{token}/")
+    assert f'href="/requests/{ticket.key}/"' in done.text
+    page = client.get(f"/requests/{ticket.key}/").text
+    assert "Turn notifications on" in page
+    client.post(f"/requests/{ticket.key}/notifications/", {"enabled": "on"})
+    messages = committed(
+        services.ticket_comment_add, ticket=ticket, author=people["engineer"], body="Refunded."
+    )
+    assert people["reporter"].email in recipients(messages)
