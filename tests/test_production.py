@@ -31,7 +31,7 @@ from tests.factories import (
 )
 from tests.security.conftest import totp_code
 from tests.test_e2e_email import Inbox
-from tickets.models import Ticket
+from tickets.models import SatisfactionRating, Ticket, TicketNotificationSetting
 
 PASSWORD = "production-walk-password-7Hq"
 HASHED_STATIC = re.compile(r"/static/[^\"'()?#\s]+\.[0-9a-f]{12}\.[a-z0-9]+")
@@ -276,6 +276,67 @@ def test_customer_files_a_technical_request_gets_the_email_and_sees_the_engineer
     page = body.decode()
     assert "We restarted the TiFlash learner; the lag is back under a second." in page
     assert "Sam Support" in page
+
+
+def test_reply_and_resolve_in_one_save_is_one_email_whose_links_work_without_logging_in(
+    stack, enterprise_customer, support_engineer
+):
+    """The engineer answers and resolves in one save: one email, threaded under the request's
+    earlier ones, whose one-click unsubscribe a mail client POSTs with no cookie or CSRF token,
+    and whose rating link a logged-out browser follows to record a rating (DEBUG off, CSRF on)."""
+    customer, organization, _cluster = enterprise_customer
+    ticket = TicketFactory(reporter=customer, organization=organization)
+    inbox = stack["inbox"]
+    inbox.clear()
+    engineer = servers.Browser(stack["url"])
+    status, _headers, _body = engineer.post(
+        "/admin/login/",
+        {
+            "username": support_engineer.email,
+            "password": PASSWORD,
+            "otp_token": totp_code(),
+            "next": "/admin/",
+        },
+    )
+    assert status == 302
+    status, _headers, body = engineer.post(
+        f"/admin/tickets/ticket/{ticket.pk}/change/",
+        {
+            "body": "The duplicate charge is refunded.",
+            "visibility": "public",
+            "status": "resolved",
+            "initial-status": ticket.status,
+            "assignee": "",
+            "initial-assignee": "",
+        },
+    )
+    assert status == 302, body.decode()[:3000]
+
+    received = inbox.wait_for(1)
+    emails = [message for _at, to, message in received if customer.email in to]
+    assert len(emails) == 1
+    email = emails[0]
+    text = email.get_body(preferencelist=("plain",)).get_content()
+    assert f"{ticket.key} has been resolved by Sam Support" in text
+    assert "The duplicate charge is refunded." in text
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    unsubscribe = re.fullmatch(r"<http://127\.0\.0\.1(/\S+)>", email["List-Unsubscribe"].strip())
+    mail_client = servers.Browser(stack["url"])
+    status, _headers, _body = mail_client.request(
+        "POST",
+        unsubscribe[1],
+        b"List-Unsubscribe=One-Click",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status == 200
+    assert not TicketNotificationSetting.objects.get(ticket=ticket, user=customer).enabled
+
+    rating_path = re.search(r"  5 Excellent: http://127\.0\.0\.1(/ratings/\S+/)", text)[1]
+    status, _headers, body = servers.Browser(stack["url"]).post(rating_path, {"rating": "5"})
+    assert status == 200, body.decode()[:3000]
+    assert "Thank you for your feedback" in body.decode()
+    assert SatisfactionRating.objects.get(ticket=ticket).rating == 5
 
 
 def test_error_pages_with_debug_off_are_in_the_sites_look_without_a_trace(stack):
