@@ -72,6 +72,15 @@ REPORT_FILTER_FIELDS = [
 ]
 
 
+def _choice_label(choices: type[models.Choices], value: str) -> str:
+    """One choice's label. Django's `get_FOO_display` rebuilds a dict of every choice on each
+    call, translating each label to hash it; the request lists call it twice per row."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Ticket(models.Model):
     class Status(models.TextChoices):
         WAITING_FOR_SUPPORT = "waiting_for_support", _("Waiting for support")
@@ -331,6 +340,15 @@ class Ticket(models.Model):
 
     def __str__(self):
         return f"{self.key} {self.summary}"
+
+    def get_status_display(self) -> str:
+        return _choice_label(self.Status, self.status)
+
+    def get_portal_display(self) -> str:
+        return _choice_label(Portal, self.portal)
+
+    def get_environment_display(self) -> str:
+        return _choice_label(Environment, self.environment)
 
     @property
     def is_open(self) -> bool:

@@ -2,7 +2,7 @@
 administrator resend failed ones. Delivery happens in the worker (`helpcenter.mail.tasks`)."""
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
@@ -64,24 +64,46 @@ def outbound_email_queue(
         subject = " ".join(_render_plain(f"emails/{template_name}.subject.txt", context).split())
         text_body = _render_plain(f"emails/{template_name}.txt", context)
         html_body = render_to_string(f"emails/{template_name}.html", context)
-    try:
-        with transaction.atomic():
-            email = OutboundEmail.objects.create(
-                event_key=event_key[:200],
-                to_email=to_email,
-                thread_key=thread_key[:200],
-                headers={
-                    **(headers or {}),
-                    **_thread_headers(thread_key=thread_key, to_email=to_email),
-                },
-                subject=subject[:300],
-                text_body=text_body,
-                html_body=html_body,
-            )
-    except IntegrityError:
+    email = OutboundEmail(
+        event_key=event_key[:200],
+        to_email=to_email,
+        thread_key=thread_key[:200],
+        headers={
+            **(headers or {}),
+            **_thread_headers(thread_key=thread_key, to_email=to_email),
+        },
+        subject=subject[:300],
+        text_body=text_body,
+        html_body=html_body,
+    )
+    email.pk = _insert_unless_queued(email)
+    if email.pk is None:
         return None
+    email._state.adding, email._state.db = False, connection.alias
     transaction.on_commit(lambda: outbound_email_dispatch(outbound_email_id=email.pk))
     return email
+
+
+def _insert_unless_queued(email: OutboundEmail) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING on `outbound_email_once`: one statement, where a
+    savepoint around a plain INSERT (to survive the duplicate's IntegrityError) costs three
+    round trips per email on every change that notifies someone."""
+    fields = [field for field in OutboundEmail._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(OutboundEmail._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('event_key')}, {quote('to_email')}) DO NOTHING "
+        f"RETURNING {quote(OutboundEmail._meta.pk.column)}"
+    )
+    values = [
+        field.get_db_prep_save(field.pre_save(email, add=True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 @transaction.atomic

@@ -3,13 +3,16 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership
+from helpcenter.mail.models import OutboundEmail
 from tests.factories import (
     CommentFactory,
     MembershipFactory,
@@ -21,6 +24,12 @@ from tickets import services
 from tickets.models import Attachment, Comment, Component, Ticket
 
 pytestmark = pytest.mark.django_db
+
+# Session and user; access and the form's choices (plans, organizations, clusters, components);
+# in the transaction the service's own access check, the key, the response target, the request,
+# its components and history, one outbox row per email (no savepoints), the webhooks. The issue
+# allows 20.
+FILING_QUERY_BUDGET = 19
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -199,6 +208,26 @@ def test_technical_s1_from_get_support_is_filed(client, enterprise_org):
     assert response.url == f"/requests/{ticket.key}/"
     assert (ticket.severity, ticket.cluster, ticket.environment) == ("S1", cluster, "production")
     assert [c.name for c in ticket.components.all()] == ["TiKV"]
+
+
+def test_filing_a_request_costs_a_fixed_number_of_queries_and_emails_after_commit(
+    client, enterprise_org, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    organization, owner, cluster = enterprise_org
+    client.force_login(owner)
+    form = technical_form(organization, cluster)
+    with (
+        django_capture_on_commit_callbacks() as after_commit,
+        django_assert_max_num_queries(FILING_QUERY_BUDGET),
+    ):
+        response = client.post("/portals/technical/", form)
+    assert response.status_code == 302
+    emails = OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING)
+    assert sorted(emails.values_list("to_email", flat=True)) == sorted(
+        [owner.email, settings.SUPPORT_TEAM_EMAIL]
+    )
+    assert mail.outbox == []  # nothing is sent before the commit
+    assert len(after_commit) >= 2
 
 
 def test_technical_s1_non_production_is_refused(client, enterprise_org):
