@@ -238,7 +238,7 @@ def ticket_create(
     )
     ticket.save()
     if components:
-        ticket.components.set(components)
+        ticket.components.add(*components)  # a new request: no lookup of links it cannot have
     _record(
         ticket,
         raised_by or reporter,
