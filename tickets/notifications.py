@@ -246,11 +246,11 @@ def ticket_created(*, ticket: Ticket) -> None:
         event_key=f"ticket:{ticket.pk}:created",
         template="ticket_created",
     )
-    outbound_email_queue(
-        event_key=f"ticket:{ticket.pk}:created",
+    notice = _Notice(
+        ticket=ticket,
         to_email=settings.SUPPORT_TEAM_EMAIL,
-        template_name="ticket_created_support",
-        thread_key=ticket.email_thread_key,
+        template="ticket_created_support",
+        time_zone="",
         headers=_headers(ticket=ticket, user=None),
         context={
             "ticket": ticket,
@@ -258,6 +258,7 @@ def ticket_created(*, ticket: Ticket) -> None:
             + reverse("admin:tickets_ticket_change", args=[ticket.pk]),
         },
     )
+    _notify(notice, f"ticket:{ticket.pk}:created")
 
 
 def comment_added(*, comment: Comment) -> None:
