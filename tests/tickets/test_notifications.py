@@ -627,3 +627,12 @@ def test_unsubscribed_recipient_logged_in_is_pointed_at_the_switch_to_turn_email
         services.ticket_comment_add, ticket=ticket, author=people["engineer"], body="Refunded."
     )
     assert people["reporter"].email in recipients(messages)
+
+
+def test_the_rating_page_costs_a_fixed_number_of_queries(
+    client, people, ticket, django_assert_max_num_queries
+):
+    services.ticket_status_change(ticket=ticket, actor=people["engineer"], to_status="resolved")
+    token = rating_token(ticket=ticket, user=people["reporter"], rating=3)
+    with django_assert_max_num_queries(2):
+        assert client.get(f"/ratings/{token}/").status_code == 200
