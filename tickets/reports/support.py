@@ -7,6 +7,7 @@ from functools import cached_property
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from plans.models import Portal, Severity
@@ -95,7 +96,8 @@ class SupportReport:
         return [
             (plan, str(Target(target).label), [cells.get(severity) for severity in Severity])
             for plan, targets in plans.items()
-            for target, cells in targets.items()
+            for target in SLA_TARGETS
+            if (cells := targets.get(target))
         ]
 
     def figure(self, slug: str) -> Figure:
@@ -167,13 +169,12 @@ def _outcome_summary(rows: list[list], *, first: int) -> str:
         column = first + 3 * index
         met = sum(row[column] for row in rows)
         decided = met + sum(row[column + 1] for row in rows)
+        label = Target(target).label
         parts.append(
             _("%(target)s %(share)s of %(decided)s")
-            % {
-                "target": Target(target).label,
-                "share": _percent_text(share(met, decided)),
-                "decided": decided,
-            }
+            % {"target": label, "share": f"{share(met, decided)}%", "decided": decided}
+            if decided
+            else _("%(target)s none decided") % {"target": label}
         )
     return _("Met their target: %(parts)s.") % {"parts": "; ".join(parts)}
 
@@ -408,7 +409,12 @@ def _engineers(scope: Scope) -> Figure:
         chart_type="hbar",
         datasets=[Dataset(_("Resolved in period"), 1), Dataset(_("Open, assigned now"), 3)],
         unit=_("requests"),
-        summary=_("%(count)s engineers with assigned requests.") % {"count": len(rows)},
+        summary=ngettext(
+            "%(count)s engineer with assigned requests.",
+            "%(count)s engineers with assigned requests.",
+            len(rows),
+        )
+        % {"count": len(rows)},
         note=_(
             "By assignee: requests resolved in the period, the median time to first response "
             "of those filed in it, and open requests assigned now."

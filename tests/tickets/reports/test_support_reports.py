@@ -281,6 +281,33 @@ def test_sla_share_per_plan_and_severity_agrees_with_each_requests_clock(
     assert f'<th scope="row" class="hc-heat-target">{label}</th>' in heat
 
 
+def test_heat_table_lists_each_plans_targets_in_order(as_engineer, organizations, now):
+    """A plan whose first severity only has a resolution decided still reads First response
+    first."""
+    enterprise = organizations[2]
+    file_request(
+        enterprise,
+        severity="S1",
+        created=now - timedelta(days=2),
+        target=None,
+        resolution_target=timedelta(hours=8),
+        resolved_after=timedelta(hours=4),
+    )
+    file_request(
+        enterprise,
+        severity="S2",
+        created=now - timedelta(days=2),
+        answered_after=timedelta(hours=1),
+    )
+    response = as_engineer.get(PAGE)
+    heat = response.text.split('data-testid="sla-heat"')[1].split("</table>")[0]
+    targets = [part.split("<")[0] for part in heat.split('class="hc-heat-target">')[1:]]
+    assert targets == ["First response", "Resolution"]
+    assert "Met their target: First response 100.0% of 1; Next response none decided; " in (
+        response.text
+    )
+
+
 def test_weekly_sla_trend_sums_to_the_heat_table(as_engineer, organizations, now):
     mixed_requests(organizations, now=now, count=60)
     heat = read_csv(as_engineer.get(csv_url("sla-plan-severity")))
