@@ -61,6 +61,7 @@ class User(AbstractUser):
         _("time zone"),
         max_length=64,
         blank=True,
+        default="",
         validators=[validate_time_zone],
         help_text=_("Times on pages and in emails are shown in this zone."),
     )

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 # Relative phrasing helps for what is near ("in 40 minutes", "2 hours ago"); further away, the
 # date says more.
@@ -94,3 +95,18 @@ def time_element_relative(value: datetime | None, *, now: datetime | None = None
         local_time(value),
         relative_time(value, now=now),
     )
+
+
+def duration_words(value: timedelta) -> str:
+    """A span as a person says it, to the minute: "10 min", "1 h 10 min", "2 d 3 h"."""
+    minutes = max(int(abs(value).total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if days:
+        parts.append(pgettext("duration", "%(count)d d") % {"count": days})
+    if hours:
+        parts.append(pgettext("duration", "%(count)d h") % {"count": hours})
+    if minutes and not days or not parts:
+        parts.append(pgettext("duration", "%(count)d min") % {"count": minutes})
+    return " ".join(parts)

@@ -29,3 +29,8 @@ def local_time(value):
 @register.filter
 def relative_time(value):
     return timezones.relative_time(value)
+
+
+@register.filter
+def duration(value):
+    return "" if value is None else timezones.duration_words(value)

@@ -45,9 +45,12 @@ def change_url(ticket: Ticket) -> str:
 
 
 def move_deadline(ticket: Ticket, **delta) -> Ticket:
-    """Arrange a clock without waiting: the deadline `delta` from now."""
+    """Arrange a clock without waiting: the deadline `delta` from now (and its warn time a
+    quarter of the target before it)."""
+    due = timezone.now() + timedelta(**delta)
+    quarter = timedelta(minutes=(ticket.response_target_minutes or 0) * sla.AT_RISK_SHARE)
     Ticket.objects.filter(pk=ticket.pk).update(
-        first_response_due_at=timezone.now() + timedelta(**delta)
+        first_response_due_at=due, first_response_warn_at=due - quarter
     )
     ticket.refresh_from_db()
     ticket.save(update_fields=sla.clock_refresh(ticket))
@@ -274,7 +277,7 @@ def test_list_shows_the_triage_columns(as_engineer, ticket, engineer):
 @pytest.mark.parametrize(
     ("minutes_left", "css", "text"),
     [
-        (95, "hc-clock-green", "1h 35m"),
+        (150, "hc-clock-green", "2h 30m"),
         (45, "hc-clock-amber", "0h 45m"),
         (20, "hc-clock-red", "0h 20m"),
         (-12, "hc-clock-red", "-0h 12m"),
@@ -302,12 +305,13 @@ def test_clock_shows_met_after_the_first_public_reply(ticket, engineer):
     assert "Met" in clock_badge(response_clock(ticket=ticket))
 
 
-def test_clock_shows_breached_after_a_late_first_reply(ticket, engineer):
-    move_deadline(ticket, minutes=-5)
+def test_clock_shows_missed_by_how_much_after_a_late_first_reply(customer_org, customer, engineer):
+    ticket = file_request(organization=customer_org, reporter=customer, severity="S1")
+    move_deadline(ticket, minutes=-5, seconds=-20)
     services.ticket_comment_add(ticket=ticket, author=engineer, body="Sorry for the wait.")
     ticket.refresh_from_db()
     badge = clock_badge(response_clock(ticket=ticket))
-    assert "Breached" in badge
+    assert "Missed by 5 min" in badge
     assert "hc-clock-red" in badge
 
 
@@ -317,8 +321,11 @@ def clock_states(customer_org, customer, engineer, basic_org):
     on_track = file_request(
         organization=customer_org, reporter=customer, severity="S2", summary="On track"
     )
-    at_risk = file_request(
-        organization=customer_org, reporter=customer, severity="S1", summary="At risk"
+    at_risk = move_deadline(
+        file_request(
+            organization=customer_org, reporter=customer, severity="S1", summary="At risk"
+        ),
+        minutes=10,
     )
     breached = move_deadline(
         file_request(organization=customer_org, reporter=customer, summary="Late"), minutes=-3
@@ -339,14 +346,15 @@ def clock_states(customer_org, customer, engineer, basic_org):
     return {
         "on_track": {on_track},
         "at_risk": {at_risk},
-        "breached": {breached, late},
+        "breached": {breached},
+        "missed": {late},
         "paused": {paused},
         "met": {met},
         "none": {untimed},
     }
 
 
-@pytest.mark.parametrize("state", ["on_track", "at_risk", "breached", "paused", "met"])
+@pytest.mark.parametrize("state", ["on_track", "at_risk", "breached", "paused", "met", "missed"])
 def test_sla_filter_agrees_with_the_clock(as_engineer, clock_states, state):
     listed = keys_listed(as_engineer.get(CHANGELIST, {"sla": state}))
     assert listed == {ticket.key for ticket in clock_states[state]}
@@ -528,6 +536,8 @@ def changelist_queryset(rf, engineer, **params):
         {"sla": "breached"},
         {"sla": "paused"},
         {"sla": "met"},
+        {"sla": "missed"},
+        {"resolution": "missed"},
         {"next_response": "on_track"},
         {"next_response": "at_risk"},
         {"next_response": "breached"},

@@ -5,15 +5,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Organization
 from plans.models import Plan
-from tests.factories import TicketFactory, UserFactory
+from tests.factories import TicketFactory, UserFactory, file_request
+from tests.html import parse
+from tickets import services
 from tickets.models import Ticket
 from tickets.sla import (
-    AT_RISK_WITHIN,
     ClockState,
     clock_pause,
     clock_resume,
@@ -87,18 +89,16 @@ PLAN_SEVERITIES = [
     for code in ("basic", "developer", "enterprise", "premium")
     for severity in ("S1", "S2", "S3", "S4")
 ]
-# How far "now" is from the due time at the end: the state boundaries exactly, a microsecond
-# either side of them, and anywhere within a few days.
-BOUNDARIES = [timedelta(0), AT_RISK_WITHIN]
+# How far "now" is from the due time (or the warn time, where a quarter of the target is left)
+# at the end: the boundary exactly, a microsecond either side of it, and anywhere within a few
+# days.
 MICROSECOND = timedelta(microseconds=1)
 NOW_FROM_DUE = st.one_of(
-    st.sampled_from(
-        [edge + nudge for edge in BOUNDARIES for nudge in (-MICROSECOND, timedelta(0), MICROSECOND)]
-    ),
+    st.sampled_from([-MICROSECOND, timedelta(0), MICROSECOND]),
     st.timedeltas(min_value=timedelta(days=-3), max_value=timedelta(days=3)),
 )
 STEP = st.tuples(
-    st.sampled_from(["pause", "resume", "respond", "wait"]),
+    st.sampled_from(["pause", "resume", "respond", "resolve", "reopen", "wait"]),
     st.timedeltas(min_value=timedelta(0), max_value=timedelta(hours=30)),
 )
 HISTORY = st.fixed_dictionaries(
@@ -110,6 +110,7 @@ HISTORY = st.fixed_dictionaries(
         ),
         "steps": st.lists(STEP, max_size=6),
         "now_from_due": NOW_FROM_DUE,
+        "anchor": st.sampled_from(["first_response_due_at", "first_response_warn_at"]),
         "responded_on_the_due_time": st.booleans(),
     }
 )
@@ -155,8 +156,13 @@ def play(history: dict, world: dict) -> tuple[Ticket, datetime]:
         elif action == "respond" and ticket.first_responded_at is None:
             on_time = history["responded_on_the_due_time"] and ticket.first_response_due_at
             ticket.first_responded_at = ticket.first_response_due_at if on_time else now
-    due = ticket.first_response_due_at
-    return ticket, (due - history["now_from_due"]) if due else now
+        elif action == "resolve" and ticket.is_open:
+            ticket.status, ticket.resolved_at = Ticket.Status.RESOLVED, now
+            ticket.sla_paused_at = None
+        elif action == "reopen" and not ticket.is_open:
+            ticket.status, ticket.resolved_at = Ticket.Status.IN_PROGRESS, None
+    anchor = getattr(ticket, history.get("anchor", "first_response_due_at"))
+    return ticket, (anchor - history["now_from_due"]) if anchor else now
 
 
 @settings(
@@ -190,8 +196,8 @@ def test_every_state_is_reached_by_some_history(clock_world):
     enterprise_s1 = {**base, "plan_severity": ("enterprise", "S1")}
     histories = {
         ClockState.NONE: {**base, "plan_severity": ("basic", "S3"), "now_from_due": timedelta(0)},
-        ClockState.ON_TRACK: {**enterprise_s1, "now_from_due": timedelta(hours=2)},
-        ClockState.AT_RISK: {**enterprise_s1, "now_from_due": timedelta(minutes=59)},
+        ClockState.ON_TRACK: {**enterprise_s1, "now_from_due": timedelta(minutes=16)},
+        ClockState.AT_RISK: {**enterprise_s1, "now_from_due": timedelta(minutes=14)},
         ClockState.BREACHED: {**enterprise_s1, "now_from_due": -timedelta(microseconds=1)},
         ClockState.PAUSED: {
             **enterprise_s1,
@@ -201,6 +207,11 @@ def test_every_state_is_reached_by_some_history(clock_world):
         ClockState.MET: {
             **enterprise_s1,
             "steps": [("respond", timedelta(minutes=5))],
+            "now_from_due": -timedelta(days=1),
+        },
+        ClockState.MISSED: {
+            **enterprise_s1,
+            "steps": [("respond", timedelta(minutes=70)), ("resolve", timedelta(minutes=5))],
             "now_from_due": -timedelta(days=1),
         },
     }
@@ -229,3 +240,84 @@ def test_an_answered_request_does_not_pause():
     ticket = Ticket(first_responded_at=datetime(2026, 12, 4, tzinfo=UTC))
     assert clock_pause(ticket, now=datetime(2026, 12, 5, tzinfo=UTC)) == []
     assert ticket.sla_paused_at is None
+
+
+# The promise as the customer reads it
+
+
+@pytest.fixture
+def at(monkeypatch):
+    """Run the next actions as if the clock read `moment`."""
+
+    def set_now(moment):
+        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+    return set_now
+
+
+def _promise(client, ticket):
+    page = parse(client.get(reverse("tickets:request-detail", args=[ticket.key])).content)
+    return (
+        page.find(data_testid="promise").text,
+        page.find(data_testid="clock-state").text,
+    )
+
+
+def test_a_new_enterprise_s1_is_on_track_with_its_due_time(client, enterprise_org, at):
+    organization, owner, cluster = enterprise_org
+    filed = datetime(2026, 12, 2, 11, 30, tzinfo=UTC)
+    at(filed)
+    ticket = file_request(reporter=owner, organization=organization, cluster=cluster, severity="S1")
+    client.force_login(owner)
+    promise, state = _promise(client, ticket)
+    assert promise == "An engineer responds by Wed 2 Dec, 12:30 UTC (within 1 hour)."
+    assert state == "On track"
+
+
+def test_answered_after_70_minutes_the_s1_is_missed_by_10_minutes_for_good(
+    client, enterprise_org, engineer, at
+):
+    organization, owner, cluster = enterprise_org
+    filed = datetime(2026, 12, 2, 11, 30, tzinfo=UTC)
+    at(filed)
+    ticket = file_request(reporter=owner, organization=organization, cluster=cluster, severity="S1")
+    at(filed + timedelta(minutes=70))
+    services.ticket_comment_add(ticket=ticket, author=engineer, body="Looking at it now.")
+    client.force_login(owner)
+    expected = (
+        "An engineer responded in 1 h 10 min (the target: within 1 hour).",
+        "Missed by 10 min",
+    )
+    assert _promise(client, ticket) == expected
+    at(filed + timedelta(days=3))
+    assert _promise(client, ticket) == expected, "days later"
+    services.ticket_status_change(ticket=ticket, actor=owner, to_status=Ticket.Status.RESOLVED)
+    assert _promise(client, ticket) == expected, "resolved"
+
+
+def test_at_risk_only_with_less_than_a_quarter_left():
+    due = datetime(2026, 12, 2, 12, 30, tzinfo=UTC)
+    ticket = Ticket(
+        status=Ticket.Status.WAITING_FOR_SUPPORT,
+        response_target_minutes=60,
+        first_response_due_at=due,
+        first_response_warn_at=due - timedelta(minutes=15),
+    )
+    assert clock_state_of(ticket, now=due - timedelta(minutes=16)) == ClockState.ON_TRACK
+    assert clock_state_of(ticket, now=due - timedelta(minutes=14)) == ClockState.AT_RISK
+    assert clock_state_of(ticket, now=due + timedelta(minutes=1)) == ClockState.BREACHED
+
+
+def test_a_request_closed_unanswered_keeps_what_it_was_when_it_closed():
+    due = datetime(2026, 12, 2, 12, 30, tzinfo=UTC)
+    fields = {
+        "status": Ticket.Status.RESOLVED,
+        "response_target_minutes": 60,
+        "first_response_due_at": due,
+        "first_response_warn_at": due - timedelta(minutes=15),
+    }
+    early = Ticket(**fields, resolved_at=due - timedelta(minutes=30))
+    late = Ticket(**fields, resolved_at=due + timedelta(minutes=30))
+    much_later = due + timedelta(days=5)
+    assert clock_state_of(early, now=much_later) == ClockState.NONE, "nothing owed any more"
+    assert clock_state_of(late, now=much_later) == ClockState.BREACHED

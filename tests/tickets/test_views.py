@@ -416,7 +416,7 @@ def test_request_page_shows_fields_promise_and_public_conversation(client, share
     client.force_login(shared_ticket.reporter)
     page = client.get(f"/requests/{shared_ticket.key}/").text
     assert shared_ticket.summary in page
-    assert "An engineer responds within 8 business hours." in page
+    assert "(the target: within 8 business hours)." in page
     assert "Met" in page
     assert "Public answer" in page
     assert "Secret internal note" not in page

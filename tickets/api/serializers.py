@@ -10,7 +10,7 @@ from accounts.models import Environment, User
 from accounts.selectors import clusters_visible_to, organizations_for_user
 from plans.models import Portal, Severity
 from tickets.models import Attachment, Comment, Component, SatisfactionRating, Ticket
-from tickets.sla import response_clock
+from tickets.sla import ClockState, response_clock
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -30,9 +30,7 @@ class ResponsePromiseSerializer(serializers.Serializer):
     """The first-response promise of the plan the request was opened under, and where it stands."""
 
     target = serializers.CharField(source="ticket.response_target_label")
-    state = serializers.ChoiceField(
-        source="clock.state", choices=["on_track", "at_risk", "breached", "paused", "met", "none"]
-    )
+    state = serializers.ChoiceField(source="clock.state", choices=ClockState.values)
     state_label = serializers.CharField(source="clock.label")
     due_at = serializers.DateTimeField(source="clock.due_at", allow_null=True)
     responded_at = serializers.DateTimeField(source="ticket.first_responded_at", allow_null=True)

@@ -82,6 +82,12 @@ def allowed_time() -> ExpressionWrapper:
 
 
 SLA_TARGETS = tuple(Target)
+# The clock's decided states: met is answered within the target; missed is answered late (the
+# clock's "missed") or still unanswered past the due time ("breached").
+OUTCOMES = {
+    "met": (ClockState.MET,),
+    "missed": (ClockState.MISSED, ClockState.BREACHED),
+}
 # A request with none of these set has no target at all: nothing to decide.
 TARGET_DUE_FIELDS = tuple(TARGET_FIELDS[target][0] for target in SLA_TARGETS)
 
@@ -102,10 +108,11 @@ def sla_counts(tickets: QuerySet[Ticket], *, by: tuple[str, ...], now: datetime)
     counts = {}
     for target in SLA_TARGETS:
         state = clock_state_expression(now=now, target=target)
-        for outcome, decided_state in (("met", ClockState.MET), ("missed", ClockState.BREACHED)):
-            counts[f"{target}_{outcome}"] = Count(
-                "pk", filter=Q(Exact(state, Value(decided_state.value)))
-            )
+        for outcome, decided_states in OUTCOMES.items():
+            decided = Q()
+            for decided_state in decided_states:
+                decided |= Q(Exact(state, Value(decided_state.value)))
+            counts[f"{target}_{outcome}"] = Count("pk", filter=decided)
     with_target = Q()
     for field in TARGET_DUE_FIELDS:
         with_target |= Q(**{f"{field}__isnull": False})

@@ -18,10 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from helpcenter.timezones import duration_words
 from plans.models import Plan, ResponseTarget
 from tickets.models import SlaAlert, Ticket
 from tickets.sla.calendar import UTC_ZONE, add_working_time, working_time_between
 
+# The engineers' list colours a running first response amber under the hour, red under 30
+# minutes; the state itself is at risk only with less than AT_RISK_SHARE of the target left.
 AT_RISK_WITHIN = timedelta(hours=1)
 CRITICAL_WITHIN = timedelta(minutes=30)
 # A target with less than this share of its time left is at risk, and its assignee is warned.
@@ -29,13 +32,15 @@ AT_RISK_SHARE = 0.25
 
 
 class ClockState(models.TextChoices):
-    """Where a request stands against its first-response target."""
+    """Where a request stands against one of its targets. Met and missed are final: decided by
+    when the target was answered, whatever happens to the request later."""
 
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")
     BREACHED = "breached", _("Breached")
     PAUSED = "paused", _("Paused")
     MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
     NONE = "none", _("No response target")
 
 
@@ -336,8 +341,13 @@ class _Always:
 
 
 DUE = "first_response_due_at"
+Target = SlaAlert.Target
+TERMINATED = _AnyOf(tuple(_Equals("status", status) for status in Ticket.CLOSED_STATUSES))
 
-# First match wins, in Python and in SQL alike.
+# First match wins, in Python and in SQL alike. Once answered, a target is met or missed for
+# good (resolving or reopening changes nothing). Unanswered, a closed request keeps "breached"
+# when it closed past the due time and owes nothing when it closed before. A running target is
+# at risk only with less than a quarter of its time left (its warn time).
 RULES = (
     (
         ClockState.NONE,
@@ -346,26 +356,22 @@ RULES = (
         ),
     ),
     (ClockState.MET, _NotLaterThan("first_responded_at", DUE)),
-    (ClockState.BREACHED, _Set("first_responded_at")),  # answered, but late
+    (ClockState.MISSED, _Set("first_responded_at")),  # answered, but late
+    (ClockState.BREACHED, _NotLaterThan(DUE, "resolved_at")),
+    (ClockState.NONE, TERMINATED),
     (ClockState.PAUSED, _Set("sla_paused_at")),
     (ClockState.BREACHED, _Within(DUE, timedelta(0))),
-    (ClockState.AT_RISK, _Within(DUE, AT_RISK_WITHIN)),
+    (ClockState.AT_RISK, _Within("first_response_warn_at", timedelta(0))),
     (ClockState.ON_TRACK, _Always()),
 )
 
-
-Target = SlaAlert.Target
-TERMINATED = _AnyOf(tuple(_Equals("status", status) for status in Ticket.CLOSED_STATUSES))
-
-# Each target's rules, in the same form. The next response and the resolution are at risk with
-# less than a quarter of their time left (their warn time); the first response, as the list has
-# always shown it, within the hour (its 25% warn time still triggers the alert email).
+# Each target's rules, in the same form.
 TARGET_RULES = {
     Target.FIRST_RESPONSE: RULES,
     Target.NEXT_RESPONSE: (
         (ClockState.NONE, _Unset("next_response_due_at")),
         (ClockState.MET, _NotLaterThan("next_responded_at", "next_response_due_at")),
-        (ClockState.BREACHED, _Set("next_responded_at")),
+        (ClockState.MISSED, _Set("next_responded_at")),
         (ClockState.NONE, TERMINATED),
         (ClockState.PAUSED, _Set("sla_paused_at")),
         (ClockState.BREACHED, _Within("next_response_due_at", timedelta(0))),
@@ -375,7 +381,7 @@ TARGET_RULES = {
     Target.RESOLUTION: (
         (ClockState.NONE, _Unset("resolution_due_at")),
         (ClockState.MET, _NotLaterThan("resolved_at", "resolution_due_at")),
-        (ClockState.BREACHED, _Set("resolved_at")),
+        (ClockState.MISSED, _Set("resolved_at")),
         (ClockState.NONE, TERMINATED),
         (ClockState.PAUSED, _Set("sla_paused_at")),
         (ClockState.BREACHED, _Within("resolution_due_at", timedelta(0))),
@@ -488,29 +494,36 @@ def sla_alerts_due(*, target: str, level: str, now: datetime | None = None) -> Q
 
 @dataclass(frozen=True)
 class ResponseClock:
-    """One request's clock: its state, when the first response is due, and how long is left
-    (while the clock runs, or was left when it paused)."""
+    """One target's clock for one request: its state, when it is due, how long is left (while
+    it runs, or was left when it paused or the request closed), and once answered, how long the
+    answer took and by how much it was late."""
 
     state: ClockState
     due_at: datetime | None
     remaining: timedelta | None
+    answered_in: timedelta | None = None
+    late_by: timedelta | None = None
 
     @property
     def label(self) -> str:
+        if self.state == ClockState.MISSED and self.late_by is not None:
+            return _("Missed by %(late)s") % {"late": duration_words(self.late_by)}
         return ClockState(self.state).label
 
     @property
     def customer_label(self) -> str:
-        return CUSTOMER_LABELS.get(self.state, self.label)
+        return str(CUSTOMER_LABELS.get(self.state, self.label))
 
     @property
     def urgency(self) -> str:
         """green, amber or red for the engineers' list."""
-        if self.state == ClockState.BREACHED or (
+        if self.state in (ClockState.BREACHED, ClockState.MISSED) or (
             self.remaining is not None and self.remaining < CRITICAL_WITHIN
         ):
             return "red"
-        if self.state == ClockState.AT_RISK:
+        if self.state == ClockState.AT_RISK or (
+            self.remaining is not None and self.remaining < AT_RISK_WITHIN
+        ):
             return "amber"
         return "green"
 
@@ -521,14 +534,30 @@ def target_clock(
     """One target's clock for one request."""
     now = now or timezone.now()
     state = clock_state_of(ticket, now=now, target=target)
-    due_field, answered_field, _warn, _round = TARGET_FIELDS[target]
+    due_field, answered_field, _warn, round_field = TARGET_FIELDS[target]
     due = getattr(ticket, due_field)
     if state == ClockState.NONE:
         return ResponseClock(state, None, None)
-    if getattr(ticket, answered_field) is not None:
-        return ResponseClock(state, due, None)
+    answered_at = getattr(ticket, answered_field)
+    if answered_at is not None:
+        business_hours = ticket.response_target_business_hours
+        zone = _zone(ticket.organization)
+        started_at = getattr(ticket, round_field) or ticket.created_at
+        return ResponseClock(
+            state,
+            due,
+            None,
+            answered_in=working_time_between(
+                started_at, answered_at, business_hours=business_hours, zone=zone
+            ),
+            late_by=working_time_between(due, answered_at, business_hours=business_hours, zone=zone)
+            if answered_at > due
+            else None,
+        )
     if state == ClockState.PAUSED:
         return ResponseClock(state, due, due - ticket.sla_paused_at)
+    if ticket.status in Ticket.CLOSED_STATUSES and ticket.resolved_at is not None:
+        return ResponseClock(state, due, due - ticket.resolved_at)  # frozen when it closed
     return ResponseClock(state, due, due - now)
 
 
