@@ -68,8 +68,12 @@ class RequestForm(forms.Form):
         label=_("TiDB Cloud Org"),
         queryset=None,
         required=False,
-        empty_label=_("None (not about an organization)"),
-        help_text=_("Select the relevant TiDB Cloud organization, if applicable."),
+        empty_label=_("None: not about an organization (no response target applies)"),
+        help_text=_(
+            "Select the TiDB Cloud organization the request is about: its support plan's "
+            "response target applies. With “None”, no response target applies and we answer "
+            "as soon as we can."
+        ),
     )
     cluster = ClusterChoiceField(
         label=_("TiDB Cloud Cluster"),

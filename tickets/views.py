@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.selectors import (
     cluster_get_for_user,
     clusters_visible_to,
+    current_organization,
     organization_members,
     organizations_for_user,
 )
@@ -129,8 +130,14 @@ class PortalRequestView(FormView):
                 environment=cluster.environment,
                 affects_version=cluster.version,
             )
-        elif len(self.access.organizations) == 1 and self.portal == Portal.TECHNICAL:
-            initial["organization"] = self.access.organizations[0]
+        else:
+            # The organization in the switcher (else the first, as the switcher shows it), so
+            # the request gets its plan's response target unless "None" is chosen on purpose.
+            initial["organization"] = current_organization(
+                user=self.request.user,
+                session=self.request.session,
+                organizations=self.access.organizations,
+            )
         return initial
 
     def get_context_data(self, **kwargs):

@@ -20,6 +20,7 @@ from tests.factories import (
     UserFactory,
     file_request,
 )
+from tests.html import parse
 from tickets import services
 from tickets.models import Attachment, Comment, Component, Ticket
 
@@ -116,6 +117,47 @@ def test_billing_request_is_filed_and_shown_with_its_key(client, basic_org):
     assert response.redirect_chain[-1][0] == f"/requests/{ticket.key}/"
     assert ticket.key in response.text
     assert ticket.portal == "billing" and ticket.cluster == cluster
+
+
+def _selected_organization(response) -> str:
+    select = parse(response.content).find("select", name="organization")
+    chosen = [option for option in select.find_all("option") if "selected" in option.attrs]
+    return chosen[0].text if chosen else ""
+
+
+def test_billing_form_preselects_the_only_organization(client, enterprise_org):
+    organization, owner, _cluster = enterprise_org
+    client.force_login(owner)
+    assert _selected_organization(client.get("/portals/billing/")) == organization.name
+
+
+def test_billing_form_preselects_the_organization_in_the_switcher(
+    client, enterprise_org, org_factory, django_assert_max_num_queries
+):
+    globex, bob, _cluster = enterprise_org
+    initech = org_factory("developer", name="Initech").organization
+    MembershipFactory(user=bob, organization=initech)
+    client.force_login(bob)
+    assert _selected_organization(client.get("/portals/billing/")) == "Initech", "first by name"
+    client.post(f"/console/organizations/{globex.pk}/switch/", {"next": "/"})
+    with django_assert_max_num_queries(8):
+        response = client.get("/portals/billing/")
+    assert _selected_organization(response) == globex.name
+
+
+def test_choosing_no_organization_says_no_response_target_applies(client, enterprise_org):
+    _organization, owner, _cluster = enterprise_org
+    client.force_login(owner)
+    form = client.get("/portals/billing/").text
+    assert "None: not about an organization (no response target applies)" in form
+    response = client.post("/portals/billing/", billing_form(organization=""), follow=True)
+    ticket = Ticket.objects.get()
+    assert ticket.organization is None and ticket.response_target_minutes is None
+    promise = parse(response.content).find(data_testid="promise").text
+    assert promise == (
+        "This request is not about an organization, so no response target applies. "
+        "We answer as soon as we can."
+    )
 
 
 def test_billing_s1_is_refused_with_a_message_and_keeps_the_input(client, basic_org):
