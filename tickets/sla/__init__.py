@@ -332,6 +332,20 @@ class _AnyOf:
 
 
 @dataclass(frozen=True)
+class _AllOf:
+    conditions: tuple
+
+    def holds(self, ticket: Ticket, now: datetime) -> bool:
+        return all(condition.holds(ticket, now) for condition in self.conditions)
+
+    def q(self, now: datetime) -> Q:
+        combined = Q()
+        for condition in self.conditions:
+            combined &= condition.q(now)
+        return combined
+
+
+@dataclass(frozen=True)
 class _Always:
     def holds(self, ticket: Ticket, now: datetime) -> bool:
         return True
@@ -357,11 +371,21 @@ RULES = (
     ),
     (ClockState.MET, _NotLaterThan("first_responded_at", DUE)),
     (ClockState.MISSED, _Set("first_responded_at")),  # answered, but late
-    (ClockState.BREACHED, _NotLaterThan(DUE, "resolved_at")),
+    # (The unanswered and resolved conditions below repeat what the rules above already
+    # decided, so the database can use the partial and resolved-time indexes.)
+    (
+        ClockState.BREACHED,
+        _AllOf(
+            (_Set("resolved_at"), _Unset("first_responded_at"), _NotLaterThan(DUE, "resolved_at"))
+        ),
+    ),
     (ClockState.NONE, TERMINATED),
     (ClockState.PAUSED, _Set("sla_paused_at")),
     (ClockState.BREACHED, _Within(DUE, timedelta(0))),
-    (ClockState.AT_RISK, _Within("first_response_warn_at", timedelta(0))),
+    (
+        ClockState.AT_RISK,
+        _AllOf((_Unset("first_responded_at"), _Within("first_response_warn_at", timedelta(0)))),
+    ),
     (ClockState.ON_TRACK, _Always()),
 )
 
