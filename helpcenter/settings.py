@@ -292,6 +292,10 @@ CELERY_BEAT_SCHEDULE = {
 # wait doubles from the base after each failed attempt: 30 s, 1 min, 2 min, 4 min, 8 min.
 OUTBOUND_EMAIL_MAX_ATTEMPTS = env.int("OUTBOUND_EMAIL_MAX_ATTEMPTS", default=6)
 OUTBOUND_EMAIL_RETRY_BASE_SECONDS = env.int("OUTBOUND_EMAIL_RETRY_BASE_SECONDS", default=30)
+# A mail loop stops here: one address gets at most this many emails an hour about one request.
+OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT = env.int(
+    "OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT", default=10
+)
 # Applied to each body when it is sent: reset and sign-up links are made then, never stored.
 OUTBOUND_EMAIL_BODY_FILTERS = ["accounts.links.secret_link_fill"]
 # /readyz/ reports unavailable when an email has waited longer than this to be sent.

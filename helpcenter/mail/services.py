@@ -1,6 +1,9 @@
 """The outbox as every app uses it: queue an email inside the changing transaction, and let an
 administrator resend failed ones. Delivery happens in the worker (`helpcenter.mail.tasks`)."""
 
+import logging
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import connection, transaction
 from django.template import Context
@@ -9,6 +12,8 @@ from django.utils import timezone
 
 from helpcenter.mail.models import BouncingAddress, OutboundEmail
 from helpcenter.mail.tasks import outbound_email_dispatch
+
+logger = logging.getLogger(__name__)
 
 
 def _render_plain(template_name: str, context: dict) -> str:
@@ -41,6 +46,16 @@ def _thread_headers(*, thread_key: str, to_email: str) -> dict[str, str]:
     return {"In-Reply-To": parent_id, "References": " ".join(references)}
 
 
+def _thread_limit_reached(*, thread_key: str, to_email: str) -> bool:
+    """One address gets at most OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT emails an hour about one
+    thing: a mail loop (an auto-responder that answers every notification) stops there."""
+    since = timezone.now() - timedelta(hours=1)
+    recent = OutboundEmail.objects.filter(
+        thread_key=thread_key, to_email=to_email, created_at__gte=since
+    )
+    return recent.count() >= settings.OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT
+
+
 def outbound_email_queue(
     *,
     event_key: str,
@@ -59,6 +74,14 @@ def outbound_email_queue(
     about, e.g. "ticket:42") thread in the recipient's mail client; `headers` are sent as given
     (List-Unsubscribe, Reply-To, ...).
     """
+    if thread_key and _thread_limit_reached(thread_key=thread_key, to_email=to_email):
+        logger.warning(
+            "Not queued: %s already got %s emails about %s within the hour",
+            to_email,
+            settings.OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT,
+            thread_key,
+        )
+        return None
     context = {"site_url": settings.SITE_URL, **context}
     with timezone.override(time_zone or settings.TIME_ZONE):
         subject = " ".join(_render_plain(f"emails/{template_name}.subject.txt", context).split())

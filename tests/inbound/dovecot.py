@@ -6,6 +6,7 @@ Run as an ordinary user, every Dovecot process runs as that user. Run as root (C
 refuses root for its login and mail processes, so those run as the package's own unprivileged
 `dovenull` and `dovecot` users, and the directories they write are handed to them."""
 
+import grp
 import os
 import pwd
 import shutil
@@ -128,7 +129,7 @@ def dovecot(user: str = "support@support.example", password: str = "imap-test-se
         group = mail_user
     else:
         mail_user = login_user = pwd.getpwuid(os.geteuid()).pw_name
-        group = subprocess.run(["id", "-gn"], capture_output=True, text=True).stdout.strip()
+        group = grp.getgrgid(os.getegid()).gr_name
     port = free_port()
     config = root / "dovecot.conf"
     config.write_text(_config(root, port, user=mail_user, group=group, login_user=login_user))

@@ -20,6 +20,8 @@ def admin_urls(ticket):
         reverse("admin:tickets_ticket_change", args=[ticket.pk]),
         "/admin/accounts/user/",
         "/admin/accounts/outboundemail/",
+        "/admin/inbound/inboundemail/",
+        "/admin/mail/bouncingaddress/",
     ]
 
 
