@@ -69,17 +69,20 @@ def _ticket_by_subject(parsed: ParsedEmail) -> Ticket | None:
 def _thread(parsed: ParsedEmail) -> tuple[Ticket | None, User | None]:
     """The request a message answers and, when it came through a reply address, the person
     that address was made for: by the signed reply address, else by In-Reply-To/References
-    (the Message-IDs of our emails), else by the `[KEY]` in the subject."""
+    (the Message-IDs of our emails), else by the `[KEY]` in the subject. An answer about a
+    request merged into another goes to the one that goes on."""
+    ticket, addressee = None, None
     token = _token_in(parsed)
     if token is not None:
         ticket = Ticket.objects.filter(pk=token[0]).first()
-        if ticket is not None:
-            return ticket, User.objects.filter(pk=token[1]).first()
-    if parsed.thread_ids:
+        addressee = User.objects.filter(pk=token[1]).first() if ticket is not None else None
+    if ticket is None and parsed.thread_ids:
         ticket = ticket_for_message_ids(message_ids=list(parsed.thread_ids))
-        if ticket is not None:
-            return ticket, None
-    return _ticket_by_subject(parsed), None
+    if ticket is None:
+        ticket = _ticket_by_subject(parsed)
+    if ticket is not None and ticket.merged_into_id is not None:
+        ticket = ticket.merged_into
+    return ticket, addressee
 
 
 def _sender(parsed: ParsedEmail) -> User | None:
@@ -254,9 +257,13 @@ def _reply(
     if _recent(inbound_email, hour_ago).filter(request_key=ticket.key).count() >= (
         PER_ADDRESS_HOURLY_LIMIT
     ):
+        # Held, not answered (an answer could feed a loop); an engineer can run it again.
         return InboundDecision(
-            outcome=Outcome.IGNORED,
-            detail=_("More than %(limit)d messages from this address about %(key)s in an hour.")
+            outcome=Outcome.REJECTED,
+            detail=_(
+                "More than %(limit)d messages from this address about %(key)s in an hour: "
+                "held, not answered."
+            )
             % {"limit": PER_ADDRESS_HOURLY_LIMIT, "key": ticket.key},
             request_key=ticket.key,
         )

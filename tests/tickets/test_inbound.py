@@ -306,8 +306,9 @@ def test_more_than_ten_messages_an_hour_about_one_request_stop_being_acted_on(de
         for n in range(11)
     ]
     assert outcomes[:10] == [Outcome.COMMENTED] * 10
-    assert outcomes[10] == Outcome.IGNORED
+    assert outcomes[10] == Outcome.REJECTED  # held for an engineer to run again, not answered
     assert not bill1.comments.filter(body="Update 10").exists()
+    assert not emails_to("alice@acme.example").filter(event_key__startswith="inbound:").exists()
 
 
 def test_a_bounce_marks_the_address_and_nothing_more_is_sent_to_it(demo, mailoutbox):
@@ -402,3 +403,17 @@ def test_an_explanatory_reply_is_marked_automatic_and_threads_under_the_message(
     (answer,) = emails_to("erin@nowhere.example")
     assert answer.headers["Auto-Submitted"] == "auto-replied"
     assert answer.headers["In-Reply-To"] == inbound.message_id
+
+
+def test_a_reply_about_a_merged_request_goes_to_the_one_that_goes_on(demo):
+    bill1, bill3 = ticket("BILL-1"), ticket("BILL-3")  # both Acme's
+    services.ticket_merge(duplicate=bill3, target=bill1, actor=demo.agent)
+    inbound = receive(
+        messages.plain_message(
+            sender="carol@initech.example",
+            to=reply_to_address(ticket=bill3, user=demo.carol),
+            subject="Re: [BILL-3]",
+            text="Thanks, I will follow BILL-1 then.",
+        )
+    )
+    assert (inbound.outcome, inbound.request_key) == (Outcome.COMMENTED, "BILL-1")
