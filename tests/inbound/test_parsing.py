@@ -116,3 +116,31 @@ def test_bounce_names_the_failed_recipient():
     assert parsed.is_bounce
     assert parsed.bounced_recipients == ("alice@acme.example",)
     assert parsed.attachments == ()
+
+
+def test_outlook_desktop_html_quote_without_markers_is_dropped():
+    html = (
+        "<html><body><div class=WordSection1><p class=MsoNormal>Yes, every night at 02:00."
+        "<o:p></o:p></p><p class=MsoNormal>Kind regards,<br>Alice<o:p></o:p></p>"
+        "<div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm'>"
+        "<p class=MsoNormal><b>From:</b> TiDB Cloud Help Center &lt;help@support.example&gt;"
+        "<br><b>Sent:</b> Monday, December 2, 2026 10:04 AM<br><b>To:</b> Alice<br>"
+        "<b>Subject:</b> [BILL-1] Invoice<o:p></o:p></p></div><p class=MsoNormal>"
+        f"{messages.QUOTED}<o:p></o:p></p></div></body></html>"
+    )
+    raw = messages.plain_message(sender=ALICE, to=TO, subject="RE: [BILL-1] Invoice", text="x")
+    raw = raw.replace(b"text/plain", b"text/html").replace(b"\nx\n", f"\n{html}\n".encode())
+    assert parse_email(raw).reply_text == "Yes, every night at 02:00."
+
+
+def test_a_german_gmail_quote_header_is_recognised():
+    parsed = parse_email(
+        messages.plain_message(
+            sender=ALICE,
+            to=TO,
+            subject="AW: [BILL-1]",
+            text="Danke, geht wieder.\n\nAm Mo., 2. Dez. 2026 um 10:04 Uhr schrieb Help "
+            "<help@support.example>:\n> Bitte neu starten.\n",
+        )
+    )
+    assert parsed.reply_text == "Danke, geht wieder."
