@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from helpcenter.demo.seed import seed_demo
 from helpcenter.inbound import imap
 from helpcenter.inbound.models import InboundEmail
 from helpcenter.mail.models import OutboundEmail
 from tests.inbound import messages
+from tests.inbound.demo import seed_demo_requests
 from tests.inbound.dovecot import dovecot
 from tickets.models import Comment, Ticket
 from tickets.notifications import reply_to_address
@@ -35,8 +35,8 @@ def mailbox(imap_server, settings):
 
 
 @pytest.fixture
-def demo(db):
-    return seed_demo()
+def demo(db, monkeypatch):
+    return seed_demo_requests(monkeypatch)
 
 
 def poll() -> str:
@@ -164,7 +164,7 @@ def test_replies_from_outlook_apple_mail_and_html_only_clients_and_a_bounce(mail
 def test_two_pollers_at_once_process_each_message_once(mailbox, monkeypatch):
     """Two beat processes without the shared lock (each its own cache): the unique stored
     message still makes each one a single comment."""
-    demo = seed_demo()
+    demo = seed_demo_requests(monkeypatch)
     monkeypatch.setattr(imap.cache, "add", lambda *args, **kwargs: True)
     mailbox.deliver(
         *[

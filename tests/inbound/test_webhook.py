@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from helpcenter.demo.seed import seed_demo
 from helpcenter.inbound.models import InboundEmail
 from tests.inbound import messages
+from tests.inbound.demo import seed_demo_requests
 from tickets.models import Ticket
 from tickets.notifications import reply_to_address
 
@@ -60,8 +60,8 @@ def postmark_payload(*, to: str, text: str) -> dict:
     }
 
 
-def test_postmark_inbound_reply_becomes_a_comment(client, webhook_secret):
-    demo = seed_demo()
+def test_postmark_inbound_reply_becomes_a_comment(client, webhook_secret, monkeypatch):
+    demo = seed_demo_requests(monkeypatch)
     tech1 = Ticket.objects.get(key="TECH-1")
     payload = postmark_payload(
         to=reply_to_address(ticket=tech1, user=demo.bob), text="Store 4 is healthy again."
@@ -82,11 +82,13 @@ def test_postmark_inbound_reply_becomes_a_comment(client, webhook_secret):
     assert tech1.comments.get(inbound_email=inbound).body == "Store 4 is healthy again."
 
 
-def test_mailgun_raw_mime_is_received_with_its_signature(client, webhook_secret, settings):
+def test_mailgun_raw_mime_is_received_with_its_signature(
+    client, webhook_secret, settings, monkeypatch
+):
     """Mailgun's forward() route with "mime" in the URL path posts body-mime, signed with the
     webhook signing key (timestamp + token, HMAC-SHA256)."""
     settings.ANYMAIL = {**settings.ANYMAIL, "MAILGUN_WEBHOOK_SIGNING_KEY": "key-mailgun-test"}
-    seed_demo()
+    seed_demo_requests(monkeypatch)
     raw = messages.plain_message(
         sender="bob@globex.example",
         to="technical@support.example",

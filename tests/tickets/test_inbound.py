@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from helpcenter.demo.seed import seed_demo
 from helpcenter.inbound.models import InboundEmail
 from helpcenter.inbound.services import inbound_email_receive
 from helpcenter.mail.delivery import outbound_email_deliver
 from helpcenter.mail.models import BouncingAddress, OutboundEmail
 from tests.inbound import messages
+from tests.inbound.demo import seed_demo_requests
 from tickets import services
 from tickets.models import Comment, Ticket
 from tickets.notifications import reply_to_address
@@ -22,8 +22,8 @@ ANSWER = "The deleted cluster was acme-old, removed on 2 October."
 
 
 @pytest.fixture
-def demo():
-    return seed_demo()
+def demo(monkeypatch):
+    return seed_demo_requests(monkeypatch)
 
 
 def receive(raw: bytes) -> InboundEmail:
