@@ -162,6 +162,29 @@ def ticket_public_comments(*, ticket: Ticket) -> QuerySet[Comment]:
     )
 
 
+def ticket_status_events(*, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The request's status changes for its activity, each knowing whether its actor is
+    support (`actor_is_support`, to say "Sam from Support")."""
+    return (
+        TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.STATUS)
+        .select_related("actor")
+        .annotate(
+            actor_is_support=Exists(
+                User.objects.filter(support_engineer_q(), pk=OuterRef("actor_id"))
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def ticket_activity(*, ticket: Ticket) -> list[tuple[str, Comment | TicketEvent]]:
+    """What the customer's Activity shows, oldest first: public comments ("comment") and status
+    changes ("status")."""
+    entries = [("comment", comment) for comment in ticket_public_comments(ticket=ticket)]
+    entries += [("status", event) for event in ticket_status_events(ticket=ticket)]
+    return sorted(entries, key=lambda entry: entry[1].created_at)
+
+
 def attachment_get_for_user(*, user: User, key: str, attachment_id) -> Attachment:
     ticket = ticket_get_for_user(user=user, key=key)
     try:

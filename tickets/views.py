@@ -42,9 +42,9 @@ from tickets.selectors import (
     RequestFilters,
     attachment_get_for_user,
     notification_enabled_for,
+    ticket_activity,
     ticket_get_for_user,
     ticket_merged_duplicates,
-    ticket_public_comments,
     tickets_for_request_list,
     tickets_visible_to,
 )
@@ -326,7 +326,7 @@ class RequestDetailView(TemplateView):
         return super().get_context_data(
             ticket=ticket,
             Status=Ticket.Status,
-            comments=ticket_public_comments(ticket=ticket),
+            activity=ticket_activity(ticket=ticket),
             merged_duplicates=ticket_merged_duplicates(ticket=ticket),
             clock=response_clock(ticket=ticket),
             comment_form=kwargs.pop("comment_form", None) or CommentForm(),

@@ -744,9 +744,55 @@ def test_status_and_assignee_change_through_the_services(
 
 
 def test_waiting_for_customer_pauses_the_clock(as_engineer, ticket):
-    as_engineer.post(change_url(ticket), triage_data(ticket, status="waiting_for_customer"))
+    as_engineer.post(
+        change_url(ticket),
+        triage_data(
+            ticket,
+            status="waiting_for_customer",
+            body="Which version are you on?",
+            visibility="public",
+        ),
+    )
     ticket.refresh_from_db()
-    assert response_clock(ticket=ticket).state == "paused"
+    assert ticket.sla_paused_at is not None
+    assert response_clock(ticket=ticket).state == "met", "the reply answered the customer"
+    assert sla.target_clock(ticket=ticket, target=sla.Target.RESOLUTION).state == "paused"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [{}, {"body": "Asked the customer by phone.", "visibility": "internal"}],
+    ids=["no reply", "internal note"],
+)
+def test_waiting_for_customer_needs_a_public_reply_in_the_same_save(as_engineer, ticket, reply):
+    response = as_engineer.post(
+        change_url(ticket), triage_data(ticket, status="waiting_for_customer", **reply)
+    )
+    assert response.status_code == 400
+    assert "Write a public reply telling the customer what you need from them" in response.text
+    if reply:
+        assert reply["body"] in response.text, "the note typed is kept"
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting_for_support"
+    assert not ticket.comments.exists()
+
+
+def test_a_public_reply_and_waiting_for_customer_are_saved_together(as_engineer, ticket):
+    as_engineer.post(
+        change_url(ticket),
+        triage_data(
+            ticket, status="waiting_for_customer", body="Send us the logs.", visibility="public"
+        ),
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting_for_customer"
+    assert ticket.comments.get().body == "Send us the logs."
+
+
+def test_there_is_no_bulk_waiting_for_customer(as_engineer):
+    page = as_engineer.get(CHANGELIST).text
+    assert "Set status: In progress" in page
+    assert "Set status: Waiting for customer" not in page
 
 
 def test_a_page_left_open_does_not_undo_a_colleagues_change(as_engineer, engineer, ticket):
@@ -874,7 +920,6 @@ def test_action_assign_to_asks_for_the_engineer_then_assigns(
     ("action", "status"),
     [
         ("mark_in_progress", "in_progress"),
-        ("mark_waiting_for_customer", "waiting_for_customer"),
         ("mark_resolved", "resolved"),
     ],
 )

@@ -22,7 +22,7 @@ from tests.factories import (
 )
 from tests.html import parse
 from tickets import services
-from tickets.models import Attachment, Comment, Component, Ticket
+from tickets.models import Attachment, Comment, Component, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -477,10 +477,60 @@ def test_request_page_costs_a_fixed_number_of_queries(
             content_type="text/plain",
             size=1,
         )
+        TicketEvent.objects.create(
+            ticket=shared_ticket,
+            actor=shared_ticket.reporter,
+            kind=TicketEvent.Kind.STATUS,
+            from_value="In progress",
+            to_value="Waiting for support",
+        )
     client.force_login(shared_ticket.reporter)
     with django_assert_max_num_queries(22):
         response = client.get(f"/requests/{shared_ticket.key}/")
     assert response.status_code == 200
+
+
+def _ask_the_customer(ticket, engineer):
+    """An engineer asks the customer a question and waits for the answer, as the triage does."""
+    services.ticket_comment_add(ticket=ticket, author=engineer, body="Which version?")
+    services.ticket_status_change(ticket=ticket, actor=engineer, to_status="waiting_for_customer")
+
+
+def test_status_changes_appear_in_the_activity(client, shared_ticket, engineer):
+    engineer.full_name = "Sam"
+    engineer.save(update_fields=["full_name"])
+    _ask_the_customer(shared_ticket, engineer)
+    client.force_login(shared_ticket.reporter)
+    page = parse(client.get(f"/requests/{shared_ticket.key}/").content)
+    entries = [
+        element.text.split(" · ")[0]
+        for element in page.find_all(data_testid=True)
+        if element.attrs["data-testid"] in ("comment", "status-change")
+    ]
+    assert entries[-1] == "Sam from Support set the status to Waiting for customer"
+    assert "Which version?" in entries[-2]
+
+
+def test_a_customer_sees_the_request_waits_for_their_reply(client, shared_ticket, engineer):
+    client.force_login(shared_ticket.reporter)
+    assert 'data-testid="waiting-for-you"' not in client.get(f"/requests/{shared_ticket.key}/").text
+    _ask_the_customer(shared_ticket, engineer)
+    page = parse(client.get(f"/requests/{shared_ticket.key}/").content)
+    assert page.find(data_testid="waiting-for-you").text.startswith("Waiting for your reply")
+    listed = parse(client.get("/requests/").content)
+    row = listed.find(data_testid="request-row")
+    assert row.find(data_testid="waiting-for-you").text == "Waiting for your reply"
+
+
+def test_the_banner_goes_once_the_customer_replies(client, shared_ticket, engineer):
+    _ask_the_customer(shared_ticket, engineer)
+    client.force_login(shared_ticket.reporter)
+    client.post(f"/requests/{shared_ticket.key}/comments/", {"body": "v8.5.1"})
+    shared_ticket.refresh_from_db()
+    assert shared_ticket.status == "waiting_for_support"
+    page = client.get(f"/requests/{shared_ticket.key}/").text
+    assert 'data-testid="waiting-for-you"' not in page
+    assert "set the status to Waiting for support" in page
 
 
 def test_customer_comment_with_a_file(client, shared_ticket):

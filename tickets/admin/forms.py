@@ -56,6 +56,19 @@ class TicketTriageForm(forms.Form):
             )
         if data.get("attachments") and not data.get("body"):
             self.add_error("body", _("Write a reply or a note to go with the files."))
+        if (
+            "status" in self.changed_data
+            and data.get("status") == Ticket.Status.WAITING_FOR_CUSTOMER
+            and not (data.get("body") and data.get("visibility") == self.PUBLIC)
+        ):
+            # The customer is asked to act: they must be told what we need from them.
+            self.add_error(
+                "status",
+                _(
+                    "Write a public reply telling the customer what you need from them: a "
+                    "request waits for the customer only with a reply in the same save."
+                ),
+            )
         return data
 
     @property

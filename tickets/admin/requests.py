@@ -104,7 +104,6 @@ class TicketAdmin(admin.ModelAdmin):
         "assign_to_me",
         "assign_to",
         "mark_in_progress",
-        "mark_waiting_for_customer",
         "mark_resolved",
     )
     fieldsets = (
@@ -690,10 +689,6 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.action(description=_("Set status: In progress"), permissions=["change"])
     def mark_in_progress(self, request, queryset):
         self._status_action(request, queryset, Status.IN_PROGRESS)
-
-    @admin.action(description=_("Set status: Waiting for customer"), permissions=["change"])
-    def mark_waiting_for_customer(self, request, queryset):
-        self._status_action(request, queryset, Status.WAITING_FOR_CUSTOMER)
 
     @admin.action(description=_("Set status: Resolved"), permissions=["change"])
     def mark_resolved(self, request, queryset):
