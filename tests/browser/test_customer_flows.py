@@ -51,7 +51,8 @@ def test_alice_files_a_billing_request_and_finds_it_under_requests(page, login):
     expect(page.get_by_role("heading", name="TiDB Cloud Account/Billing Support")).to_be_visible()
     expect(page.locator("input[name=severity][value=S1]")).to_have_count(0)
     page.get_by_label("Summary").fill("Credit card charged twice in November")
-    page.get_by_label("TiDB Cloud Org").select_option(label="Acme Corp")
+    org = page.get_by_label("TiDB Cloud Org")
+    expect(org.locator("option:checked")).to_have_text("Acme Corp")  # her only organization
     page.get_by_label("TiDB Cloud Cluster").select_option(label="acme-prod (Acme Corp, v8.5.1)")
     page.get_by_label("Description").fill("Two identical charges of the monthly bill on 1 Nov.")
     page.locator("input[name=severity][value=S3]").check()
@@ -99,6 +100,13 @@ def test_bob_gets_support_for_a_cluster_with_its_facts_preselected(page, login):
     expect(page).to_have_url(re.compile(rf"/requests/{re.escape(key)}/$"))
     expect(page.get_by_role("heading", name="Writes stall on globex-analytics")).to_be_visible()
     expect(page.get_by_text("TiKV", exact=True)).to_be_visible()
+    # Enterprise S1: due within the hour, written in Bob's zone (Europe/Berlin), and on track.
+    expect(page.get_by_test_id("promise")).to_have_text(
+        re.compile(
+            r"^An engineer responds by \w{3} \d{1,2} \w{3}, \d\d:\d\d CES?T \(within 1 hour\)\.$"
+        )
+    )
+    expect(page.get_by_test_id("clock-state")).to_have_text("On track")
 
     open_requests(page)
     row = page.get_by_test_id("request-row").filter(has_text=key)
@@ -165,3 +173,21 @@ def test_customer_comments_with_a_file_then_resolves_and_reopens(page, login, tm
     expect(page.get_by_role("alert")).to_contain_text("This request is open again.")
     expect(page.locator(".hc-status")).to_have_text("Waiting for support")
     expect(page.get_by_role("button", name="Resolve this request")).to_be_visible()
+
+
+def test_sign_up_takes_the_browsers_time_zone(browser, live_server, demo):
+    context = browser.new_context(base_url=live_server.url, timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto("/accounts/signup/")
+    expect(page.locator("input[name=time_zone]")).to_have_value("Asia/Tokyo")
+    context.close()
+
+
+def test_alice_reads_times_in_new_york_and_can_change_her_zone(page, login):
+    login(ALICE)
+    open_avatar_menu(page).get_by_role("link", name="Your account and time zone").click()
+    expect(page.get_by_test_id("reader-now")).to_have_text(re.compile(r" E[SD]T$"))
+    page.get_by_label("Time zone").select_option("Asia/Tokyo")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Times are now shown in Asia/Tokyo")
+    expect(page.get_by_test_id("reader-now")).to_have_text(re.compile(r" JST$"))
