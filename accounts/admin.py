@@ -73,7 +73,7 @@ class UserAdmin(MembershipThroughServicesMixin, DjangoUserAdmin):
     add_form = UserCreationForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("full_name",)}),
+        (_("Personal info"), {"fields": ("full_name", "time_zone")}),
         (
             _("Permissions"),
             {

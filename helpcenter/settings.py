@@ -161,6 +161,8 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
+# Datetimes Django renders itself (the admin) name the reader's zone: helpcenter/formats/en.
+FORMAT_MODULE_PATH = ["helpcenter.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import membership_add
+from helpcenter.mail.models import OutboundEmail
 from helpcenter.timezones import local_time, relative_time, time_element
 from tests.factories import OrganizationFactory, UserFactory, file_request
 from tests.html import parse
@@ -206,3 +207,17 @@ def test_an_unknown_zone_is_refused_and_the_name_kept(client, basic_org):
 def test_the_account_page_needs_a_login(client):
     response = client.get("/account/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_the_admins_own_date_columns_name_the_readers_zone(admin_client, admin_user):
+    """Lists Django renders itself (here the outbox) use the same zone and abbreviation."""
+    admin_user.time_zone = NEW_YORK
+    admin_user.save(update_fields=["time_zone"])
+    moment = filed_at_0402_utc()
+    OutboundEmail.objects.create(
+        event_key="zone-test", to_email="x@customer.example", subject="Hello", text_body="Hi"
+    )
+    OutboundEmail.objects.update(created_at=moment)
+    page = admin_client.get("/admin/mail/outboundemail/").text
+    local = moment.astimezone(ZoneInfo(NEW_YORK))
+    assert f"{local:%a} 1 Dec {local.year}, 23:02 EST" in page
