@@ -191,3 +191,19 @@ def test_alice_reads_times_in_new_york_and_can_change_her_zone(page, login):
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert")).to_contain_text("Times are now shown in Asia/Tokyo")
     expect(page.get_by_test_id("reader-now")).to_have_text(re.compile(r" JST$"))
+
+
+def test_alice_sees_the_invoice_request_waits_for_her_reply(page, login):
+    login(ALICE)
+    open_requests(page)
+    row = page.get_by_test_id("request-row").filter(has_text="Invoice shows charges")
+    expect(row.get_by_test_id("waiting-for-you")).to_have_text("Waiting for your reply")
+    row.get_by_role("link", name="Invoice shows charges for a deleted cluster").click()
+    expect(page.get_by_test_id("waiting-for-you")).to_contain_text("Waiting for your reply")
+    expect(page.get_by_test_id("status-change").last).to_contain_text(
+        "Sam Support from Support set the status to Waiting for customer"
+    )
+    page.get_by_role("link", name="Reply now").click()
+    page.get_by_label("Comment").fill("It was acme-old, deleted on 2 October.")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_test_id("waiting-for-you")).to_have_count(0)
