@@ -19,6 +19,7 @@ from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from tickets.models import SatisfactionRating, Ticket
 from tickets.reports.aggregates import Percentile
 from tickets.sla import TARGET_FIELDS, ClockState, Target, clock_state_expression
@@ -243,10 +244,10 @@ def latest_rating_comments(
 
 def engineers(tickets: QuerySet[Ticket], *, period: Period) -> list[dict]:
     """Per assignee: requests resolved in the period, the median time to first response of
-    those filed in it, and what is open and assigned now. Three grouped queries, each read
-    from one index alone (resolved, filed, open), merged per engineer; busiest first."""
+    those filed in it, and what is open and assigned now. Three queries grouped by the
+    assignee's id alone, each read from one index (resolved, filed, open), then one for the
+    engineers' names; busiest first."""
     assigned = tickets.filter(assignee__isnull=False)
-    person = ("assignee_id", "assignee__full_name", "assignee__email")
     measures = (
         (
             "handled",
@@ -262,13 +263,14 @@ def engineers(tickets: QuerySet[Ticket], *, period: Period) -> list[dict]:
     )
     found: dict[int, dict] = {}
     for name, rows, measure in measures:
-        for row in rows.values(*person).annotate(**{name: measure}).order_by():
-            found.setdefault(row["assignee_id"], {"handled": 0, "median": None, "open": 0, **row})[
-                name
-            ] = row[name]
-    return sorted(
-        found.values(), key=lambda row: (-row["handled"], -row["open"], row["assignee__email"])
-    )
+        for row in rows.values("assignee_id").annotate(**{name: measure}).order_by():
+            person = found.setdefault(row["assignee_id"], {"handled": 0, "median": None, "open": 0})
+            person[name] = row[name]
+    for person in User.objects.filter(pk__in=found).values("pk", "full_name", "email"):
+        found[person["pk"]].update(
+            name=person["full_name"] or person["email"], email=person["email"]
+        )
+    return sorted(found.values(), key=lambda row: (-row["handled"], -row["open"], row["email"]))
 
 
 def days_of(period: Period) -> list[date]:

@@ -389,7 +389,7 @@ def _satisfaction(scope: Scope) -> Figure:
 def _engineers(scope: Scope) -> Figure:
     rows = [
         [
-            row["assignee__full_name"] or row["assignee__email"],
+            row["name"],
             row["handled"],
             hours(row["median"]),
             row["open"],
