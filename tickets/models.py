@@ -316,6 +316,7 @@ class Ticket(models.Model):
                     *REPORT_FILTER_FIELDS,
                     "response_target_minutes",
                     "first_response_due_at",
+                    "first_response_warn_at",
                     "first_responded_at",
                     "sla_paused_at",
                     "next_response_due_at",
