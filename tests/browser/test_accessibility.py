@@ -58,6 +58,7 @@ def customer_pages(user: User) -> list[str]:
         "/accounts/two-factor/",
         "/accounts/password_change/",
         "/console/organizations/new/",
+        "/account/",
         "/account/api-tokens/",
         "/no-such-page/",
     ]
