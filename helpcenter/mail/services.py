@@ -26,34 +26,29 @@ def _render_plain(template_name: str, context: dict) -> str:
 REFERENCES_KEPT = 10
 
 
-def _thread_headers(*, thread_key: str, to_email: str) -> dict[str, str]:
-    """In-Reply-To and References that put a new email under the previous one this recipient
-    got in this thread; nothing for the first, whose Message-ID starts the thread."""
+def _thread_so_far(*, thread_key: str, to_email: str) -> tuple[dict[str, str], bool]:
+    """What the emails this address already got in this thread decide, read in one query: the
+    In-Reply-To and References that put a new email under the previous one (nothing for the
+    first, whose Message-ID starts the thread), and whether the address reached
+    OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT emails within the hour (a mail loop, such as an
+    auto-responder answering every notification, stops there)."""
     if not thread_key:
-        return {}
-    previous = (
+        return {}, False
+    limit = settings.OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT
+    latest = list(
         OutboundEmail.objects.filter(thread_key=thread_key, to_email=to_email)
         .order_by("-pk")
-        .values_list("message_id", "headers")
-        .first()
+        .values_list("message_id", "headers", "created_at")[: max(limit, 1)]
     )
-    if previous is None:
-        return {}
-    parent_id, parent_headers = previous
+    since = timezone.now() - timedelta(hours=1)
+    limit_reached = sum(created_at >= since for _id, _headers, created_at in latest) >= limit
+    if not latest:
+        return {}, limit_reached
+    parent_id, parent_headers, _created_at = latest[0]
     references = parent_headers.get("References", "").split() + [parent_id]
     if len(references) > REFERENCES_KEPT:
         references = references[:1] + references[-(REFERENCES_KEPT - 1) :]
-    return {"In-Reply-To": parent_id, "References": " ".join(references)}
-
-
-def _thread_limit_reached(*, thread_key: str, to_email: str) -> bool:
-    """One address gets at most OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT emails an hour about one
-    thing: a mail loop (an auto-responder that answers every notification) stops there."""
-    since = timezone.now() - timedelta(hours=1)
-    recent = OutboundEmail.objects.filter(
-        thread_key=thread_key, to_email=to_email, created_at__gte=since
-    )
-    return recent.count() >= settings.OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT
+    return {"In-Reply-To": parent_id, "References": " ".join(references)}, limit_reached
 
 
 def outbound_email_queue(
@@ -74,7 +69,8 @@ def outbound_email_queue(
     about, e.g. "ticket:42") thread in the recipient's mail client; `headers` are sent as given
     (List-Unsubscribe, Reply-To, ...).
     """
-    if thread_key and _thread_limit_reached(thread_key=thread_key, to_email=to_email):
+    thread_headers, limit_reached = _thread_so_far(thread_key=thread_key, to_email=to_email)
+    if limit_reached:
         logger.warning(
             "Not queued: %s already got %s emails about %s within the hour",
             to_email,
@@ -91,10 +87,7 @@ def outbound_email_queue(
         event_key=event_key[:200],
         to_email=to_email,
         thread_key=thread_key[:200],
-        headers={
-            **(headers or {}),
-            **_thread_headers(thread_key=thread_key, to_email=to_email),
-        },
+        headers={**(headers or {}), **thread_headers},
         subject=subject[:300],
         text_body=text_body,
         html_body=html_body,
