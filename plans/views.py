@@ -88,11 +88,14 @@ class SupportPlanView(OrganizationPlanMixin, TemplateView):
     template_name = "plans/support.html"
 
     def get_context_data(self, **kwargs):
+        subscription = getattr(self.organization, "subscription", None)
         context = super().get_context_data(
             plan_options=plan_options(organization=self.organization),
             PlanMove=PlanMove,
             history=plan_history(organization=self.organization)[:10],
-            subscription=getattr(self.organization, "subscription", None),
+            subscription=subscription,
+            # The card is the owners' business; members' pages never carry it.
+            payment_method=subscription.payment_method if subscription and self.is_owner else "",
             **kwargs,
         )
         if not self.is_owner:
