@@ -63,6 +63,8 @@ PRODUCTION_ENV = {
         "BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     ),
     "CELERY_TASK_DEFAULT_QUEUE": "helpcenter-bench",
+    # As docker-compose.yml deploys it: a shared Redis cache (sessions become cached_db).
+    "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/2"),
     "LOG_LEVEL": "WARNING",
 }
 
