@@ -13,6 +13,7 @@ import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -32,6 +33,7 @@ from tickets.models import (
     TicketEvent,
     TicketKeyCounter,
 )
+from tickets.sla import active_due_at
 
 PASSWORD = "bench-password-1"
 CUSTOMER_EMAIL = "customer@bench.example"
@@ -472,40 +474,41 @@ def seed(volume: Volume | None = None, *, analyze: bool = True) -> Counts:
         last_activity = min(now, (responded or created) + timedelta(hours=rng.uniform(0, 72)))
         closed = status in Ticket.CLOSED_STATUSES
         shared = organization_id == big_org or rng.random() < 0.8
-        tickets.append(
-            {
-                "id": ticket_id,
-                "key": f"{prefix}-{key_numbers[prefix]}",
-                "portal": portal,
-                "organization_id": organization_id,
-                "cluster_id": cluster_id,
-                "reporter_id": reporter,
-                "summary": f"{rng.choice(SUBJECTS)} ({_text(rng, 2, 4)[:-1].lower()})",
-                "description": _text(rng, 40, 110),
-                "severity": severity,
-                "environment": environment,
-                "affects_version": "v8.1.2" if technical else "",
-                "status": status,
-                "assignee_id": engineer if answered or rng.random() < 0.5 else None,
-                "shared_with_organization": shared,
-                "plan_id": plan.pk,
-                "response_target_minutes": target,
-                "response_target_business_hours": False,
-                "first_response_due_at": due,
-                "first_responded_at": responded,
-                "sla_paused_at": paused,
-                "created_at": created,
-                "last_activity_at": last_activity,
-                "resolved_at": last_activity if closed else None,
-                **_later_clocks(
-                    clock_rng,
-                    response_targets.get((plan.pk, severity)),
-                    created=created,
-                    responded=responded,
-                    now=now,
-                ),
-            }
-        )
+        row = {
+            "id": ticket_id,
+            "key": f"{prefix}-{key_numbers[prefix]}",
+            "portal": portal,
+            "organization_id": organization_id,
+            "cluster_id": cluster_id,
+            "reporter_id": reporter,
+            "summary": f"{rng.choice(SUBJECTS)} ({_text(rng, 2, 4)[:-1].lower()})",
+            "description": _text(rng, 40, 110),
+            "severity": severity,
+            "environment": environment,
+            "affects_version": "v8.1.2" if technical else "",
+            "status": status,
+            "assignee_id": engineer if answered or rng.random() < 0.5 else None,
+            "shared_with_organization": shared,
+            "plan_id": plan.pk,
+            "response_target_minutes": target,
+            "response_target_business_hours": False,
+            "first_response_due_at": due,
+            "first_responded_at": responded,
+            "sla_paused_at": paused,
+            "created_at": created,
+            "last_activity_at": last_activity,
+            "resolved_at": last_activity if closed else None,
+            **_later_clocks(
+                clock_rng,
+                response_targets.get((plan.pk, severity)),
+                created=created,
+                responded=responded,
+                now=now,
+            ),
+        }
+        # The queues' sort key, as the services keep it: the soonest running due time.
+        row["active_due_at"] = active_due_at(SimpleNamespace(**row))
+        tickets.append(row)
         if technical:
             for component in rng.sample(components, rng.choice(COMPONENT_COUNT_WEIGHTS)):
                 ticket_components.append(

@@ -2,6 +2,7 @@
 actions, and that every change goes through the services (history, clocks, emails)."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -352,6 +353,30 @@ def clock_states(customer_org, customer, engineer, basic_org):
         "met": {met},
         "none": {untimed},
     }
+
+
+@pytest.mark.parametrize("params", [{}, {"queue": "all_open"}, {"q": "<b>"}, {"o": "-2.3"}])
+def test_list_rows_are_written_as_django_writes_them(
+    rf, engineer, clock_states, customer, queue_tickets, params
+):
+    """The fast rows (tickets.admin.rows) are Django's `items_for_result`, byte for byte: every
+    clock state, no assignee, markup in a summary, preserved filters in the links."""
+    from django.contrib import admin
+    from django.contrib.admin.templatetags.admin_list import items_for_result
+
+    from tickets.admin.rows import result_table
+
+    file_request(reporter=customer, portal="billing", severity="S4", summary="<b>Tax</b> & co")
+    request = rf.get(CHANGELIST, params)
+    request.user = engineer
+    changelist = admin.site.get_model_admin(Ticket).get_changelist_instance(request)
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
+        written = ["".join(row) for row in result_table(changelist)["results"]]
+        expected = [
+            "".join(items_for_result(changelist, ticket, None)) for ticket in changelist.result_list
+        ]
+    assert written == expected
+    assert written
 
 
 @pytest.mark.parametrize("state", ["on_track", "at_risk", "breached", "paused", "met", "missed"])

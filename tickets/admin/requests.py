@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
@@ -35,6 +36,7 @@ from tickets.admin.display import (
     request_is_engineer,
 )
 from tickets.admin.forms import AssignForm, MergeForm, RaiseRequestForm, TicketTriageForm
+from tickets.admin.rows import result_table
 from tickets.attachments import attachment_download_response
 from tickets.models import SlaAlert, Ticket, support_engineer_q
 from tickets.selectors import (
@@ -58,10 +60,15 @@ Target = SlaAlert.Target
 
 
 class TicketChangeList(ChangeList):
-    """The list never shows descriptions (up to 32,000 characters each): they stay unread."""
+    """The list never shows descriptions (up to 32,000 characters each): they stay unread. Its
+    rows are written by `tickets.admin.rows` (the same HTML as Django's, for less work)."""
 
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).defer("description")
+
+    @cached_property
+    def result_table(self) -> dict:
+        return result_table(self)
 
 
 @admin.register(Ticket)
