@@ -5,13 +5,14 @@ write a moment through the `when` library (`helpcenter/templatetags/when.py`), w
 functions below: "Mon 2 Dec, 14:30 CET", "in 40 minutes", "<time datetime=...>"."""
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils import timezone, translation
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.html import avoid_wrapping, format_html
 from django.utils.safestring import SafeString
-from django.utils.timesince import timesince
+from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -45,25 +46,62 @@ class ReaderTimeZoneMiddleware:
 
 
 def local_time(value: datetime | None) -> str:
-    """ "Mon 2 Dec, 14:30 CET" in the active zone; the year is added when it is not this one."""
+    """ "Mon 2 Dec, 14:30 CET" in the active zone; the year is added when it is not this one.
+    Written as Django's date format "D j M, H:i T" would, without its per-character parser,
+    which cost more than the rest of a list row. The abbreviation is the zone's at that moment
+    (CET or CEST), also in the repeated hour when clocks go back."""
     if value is None:
         return ""
     local = timezone.localtime(value)
-    this_year = timezone.localtime(timezone.now()).year
-    pattern = "D j M, H:i T" if local.year == this_year else "D j M Y, H:i T"
-    return date_format(local, pattern)
+    days, months = _calendar_words(translation.get_language())
+    year = "" if local.year == timezone.localtime().year else f" {local.year:04d}"
+    return (
+        f"{days[local.weekday()]} {local.day} {months[local.month - 1]}{year}, "
+        f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
+    )
+
+
+@lru_cache
+def _calendar_words(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The abbreviated day and month names Django's date format writes ("Mon", "Dec"),
+    translated once per language instead of once per moment."""
+    with translation.override(language):
+        return (
+            tuple(str(WEEKDAYS_ABBR[day]) for day in range(7)),
+            tuple(str(MONTHS_3[month]).title() for month in range(1, 13)),
+        )
+
+
+# Under four weeks no whole month can have passed, so the span is counted in weeks, days, hours
+# and minutes alone; further away, Django's `timesince` counts calendar months and years.
+WITHOUT_MONTHS = timedelta(days=28)
+SPAN_UNITS = (("week", 7 * 24 * 3600), ("day", 24 * 3600), ("hour", 3600), ("minute", 60))
 
 
 def relative_time(value: datetime | None, *, now: datetime | None = None) -> str:
-    """ "in 40 minutes", "2 hours ago", "just now"."""
+    """ "in 40 minutes", "2 hours ago", "just now": the largest unit, as `timesince` with
+    depth 1 says it."""
     if value is None:
         return ""
     now = now or timezone.now()
-    if abs(value - now) < JUST_NOW:
+    span = abs(value - now)
+    if span < JUST_NOW:
         return _("just now")
-    if value > now:
-        return _("in %(span)s") % {"span": timesince(now, value, depth=1)}
-    return _("%(span)s ago") % {"span": timesince(value, now, depth=1)}
+    if span >= WITHOUT_MONTHS:
+        if value > now:
+            return _("in %(span)s") % {"span": timesince(now, value, depth=1)}
+        return _("%(span)s ago") % {"span": timesince(value, now, depth=1)}
+    seconds = span.days * 24 * 3600 + span.seconds
+    unit, size = next((unit, size) for unit, size in SPAN_UNITS if seconds >= size)
+    return _relative_phrase(translation.get_language(), value > now, unit, seconds // size)
+
+
+@lru_cache(maxsize=1024)
+def _relative_phrase(language: str | None, future: bool, unit: str, count: int) -> str:
+    """ "in 40 minutes" or "2 hours ago", translated once per language and span."""
+    with translation.override(language):
+        span = avoid_wrapping(TIME_STRINGS[unit] % {"num": count})
+        return (_("in %(span)s") if future else _("%(span)s ago")) % {"span": span}
 
 
 def time_element(

@@ -48,11 +48,26 @@ def test_another_year_is_named():
         assert local_time(moment) == "Mon 1 Jul 2019, 08:00 EDT"
 
 
+def test_the_repeated_hour_when_clocks_go_back_names_each_offset():
+    summer = datetime(2019, 10, 27, 0, 30, tzinfo=UTC)  # 02:30 in Berlin, twice that night
+    with timezone.override("Europe/Berlin"):
+        assert local_time(summer) == "Sun 27 Oct 2019, 02:30 CEST"
+        assert local_time(summer + timedelta(hours=1)) == "Sun 27 Oct 2019, 02:30 CET"
+
+
 def test_relative_phrases_say_how_near():
     now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
     assert relative_time(now + timedelta(minutes=40), now=now) == "in 40\xa0minutes"
     assert relative_time(now - timedelta(hours=2, minutes=5), now=now) == "2\xa0hours ago"
     assert relative_time(now + timedelta(seconds=20), now=now) == "just now"
+
+
+def test_relative_phrases_count_weeks_then_calendar_months():
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    assert relative_time(now - timedelta(days=27, hours=23), now=now) == "3\xa0weeks ago"
+    assert relative_time(now + timedelta(days=3, hours=2), now=now) == "in 3\xa0days"
+    assert relative_time(datetime(2026, 11, 2, 12, 0, tzinfo=UTC), now=now) == "1\xa0month ago"
+    assert relative_time(datetime(2025, 11, 1, tzinfo=UTC), now=now) == "1\xa0year ago"
 
 
 def test_the_element_carries_the_absolute_instant_and_the_phrase_when_near():

@@ -42,6 +42,7 @@ from tickets.selectors import (
     RequestFilters,
     attachment_get_for_user,
     notification_enabled_for,
+    request_list_rows,
     ticket_activity,
     ticket_get_for_user,
     ticket_merged_duplicates,
@@ -232,10 +233,15 @@ class RequestListView(TemplateView):
             else Ticket.objects.none()
         )
         page = Paginator(tickets, REQUESTS_PER_PAGE).get_page(self.request.GET.get("page"))
+        page.object_list = request_list_rows(page=page.object_list)
         query = self.request.GET.copy()
         query.pop("page", None)
         # An empty page says what to do next: raise a first request, or widen the filters.
-        has_requests = bool(page.object_list) or tickets_visible_to(user=self.request.user).exists()
+        # Filters that match every request leave nothing to ask: the user has none.
+        match_all = filters is not None and filters.match_all
+        has_requests = bool(page.object_list) or (
+            not match_all and tickets_visible_to(user=self.request.user).exists()
+        )
         return super().get_context_data(
             filter_form=form,
             page=page,
