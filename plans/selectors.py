@@ -3,8 +3,9 @@ organizations. The tickets app, the help center home and the console menus all a
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
@@ -14,6 +15,7 @@ from plans.models import (
     Plan,
     PlanChange,
     PlanMove,
+    PlanPortal,
     PlanUpgradeRequest,
     Portal,
     ResponseTarget,
@@ -34,13 +36,16 @@ def plans_for_support_page() -> QuerySet[Plan]:
 
 
 def plan_for_organization(*, organization: Organization | None) -> Plan:
-    """The organization's plan; Basic when it has no subscription (or there is no organization)."""
+    """The organization's plan; Basic when it has no subscription (or there is no organization).
+    One query at most when the subscription was not read with the organization."""
     if organization is None:
         return default_plan()
-    try:
-        return organization.subscription.plan
-    except Organization.subscription.RelatedObjectDoesNotExist:
-        return default_plan()
+    if Organization.subscription.is_cached(organization):
+        try:
+            return organization.subscription.plan
+        except Organization.subscription.RelatedObjectDoesNotExist:
+            return default_plan()
+    return Plan.objects.filter(subscriptions__organization=organization).first() or default_plan()
 
 
 def plan_trial_available(*, organization: Organization, plan: Plan) -> bool:
@@ -86,16 +91,14 @@ def _plans_with_portal(portal: str) -> QuerySet[Plan]:
     return Plan.objects.filter(portals__portal=portal)
 
 
-def _portal_organizations(*, user: User, plans: list[Plan]) -> QuerySet[Organization]:
-    reaches = Q(subscription__plan__in=plans)
-    if any(plan.code == DEFAULT_PLAN_CODE for plan in plans):
-        reaches |= Q(subscription__isnull=True)
-    return organizations_for_user(user=user).filter(reaches).distinct().order_by("name")
-
-
 def portal_organizations(*, user: User, portal: str) -> QuerySet[Organization]:
-    """The user's organizations whose plan reaches `portal`."""
-    return _portal_organizations(user=user, plans=list(_plans_with_portal(portal)))
+    """The user's organizations whose plan reaches `portal` (without a subscription: Basic's),
+    in one query."""
+    reaching = PlanPortal.objects.filter(portal=portal)
+    return organizations_for_user(user=user).filter(
+        Q(subscription__plan__in=reaching.values("plan"))
+        | Q(Exists(reaching.filter(plan__code=DEFAULT_PLAN_CODE)), subscription__isnull=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -103,11 +106,15 @@ class PortalAccess:
     portal: str
     allowed: bool
     organizations: list[Organization]
-    required_plan: Plan | None
 
     @property
     def name(self) -> str:
         return Portal(self.portal).label
+
+    @cached_property
+    def required_plan(self) -> Plan | None:
+        """The lowest plan that reaches the portal; read only when a refusal names it."""
+        return _plans_with_portal(self.portal).order_by("rank").first()
 
     @property
     def refusal(self) -> str:
@@ -119,18 +126,14 @@ class PortalAccess:
 
 
 def portal_access(*, user: User, portal: str) -> PortalAccess:
-    """May this user use this portal, and with which organizations.
+    """May this user use this portal, and with which organizations (one query).
 
     The account/billing portal also takes requests that name no organization, so it is open to
     every signed-in user; any other portal needs an organization whose plan reaches it.
     """
-    plans = list(_plans_with_portal(portal).order_by("rank"))
-    organizations = list(_portal_organizations(user=user, plans=plans))
+    organizations = list(portal_organizations(user=user, portal=portal))
     allowed = bool(organizations) or (portal == Portal.BILLING and user.is_authenticated)
-    required_plan = plans[0] if plans else None
-    return PortalAccess(
-        portal=portal, allowed=allowed, organizations=organizations, required_plan=required_plan
-    )
+    return PortalAccess(portal=portal, allowed=allowed, organizations=organizations)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Cluster, Environment, User
+from accounts.models import Cluster, Environment, Organization, User
 from helpcenter.search import validate_search_query
 from plans.models import SEVERITY_DEFINITIONS, Portal, Severity
 from tickets.models import DESCRIPTION_MAX_LENGTH, Component
@@ -50,6 +50,55 @@ class ListedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     iterator = ListedChoiceIterator
 
 
+class LoadedChoiceIterator(ListedChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.objects:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.objects) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.objects)
+
+
+class LoadedModelChoiceField(ListedModelChoiceField):
+    """Chooses among objects the view has already loaded (`objects`), such as the organizations
+    its access check read: neither the choices nor the posted choice cost another query."""
+
+    iterator = LoadedChoiceIterator
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._objects = []
+
+    @property
+    def objects(self) -> list:
+        return self._objects
+
+    @objects.setter
+    def objects(self, objects) -> None:
+        self._objects = list(objects)
+        # The same objects as a queryset, for code that reads the field's queryset (the form
+        # never runs it); setting it also points the widget at these choices.
+        self.queryset = self.queryset.model._default_manager.filter(
+            pk__in=[obj.pk for obj in self._objects]
+        )
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        wanted = str(getattr(value, "pk", value))
+        for obj in self.objects:
+            if str(obj.pk) == wanted:
+                return obj
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class ClusterChoiceField(ListedModelChoiceField):
     def label_from_instance(self, obj: Cluster) -> str:
         return f"{obj.name} ({obj.organization.name}, {obj.version})"
@@ -64,9 +113,9 @@ class RequestForm(forms.Form):
         max_length=255,
         help_text=_("A brief summary of your question."),
     )
-    organization = ListedModelChoiceField(
+    organization = LoadedModelChoiceField(
         label=_("TiDB Cloud Org"),
-        queryset=None,
+        queryset=Organization.objects.none(),
         required=False,
         empty_label=_("None: not about an organization (no response target applies)"),
         help_text=_(
@@ -104,9 +153,9 @@ class RequestForm(forms.Form):
         help_text=_("Screenshots, logs, PDF or archives; up to 5 files of 10 MB each."),
     )
 
-    def __init__(self, *args, organizations, clusters, **kwargs):
+    def __init__(self, *args, organizations: list, clusters, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        self.fields["organization"].objects = organizations
         self.fields["cluster"].queryset = clusters
 
     @property

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import User
-from helpcenter.mail.services import outbound_email_queue
+from helpcenter.mail.services import EmailDraft, outbound_email_queue, outbound_emails_queue
 from tickets.models import Comment, SlaAlert, Ticket, TicketEvent
 from tickets.selectors import customer_recipients, is_support_engineer
 
@@ -37,9 +37,11 @@ class _Notice:
     headers: dict[str, str]
     context: dict
     event_keys: list[str] = field(default_factory=list)
+    # The first emails about a request just created: its thread has nothing to read yet.
+    thread_starts: bool = False
 
-    def queue(self) -> None:
-        outbound_email_queue(
+    def draft(self) -> EmailDraft:
+        return EmailDraft(
             event_key="+".join(self.event_keys),
             to_email=self.to_email,
             template_name=self.template,
@@ -47,6 +49,7 @@ class _Notice:
             time_zone=self.time_zone,
             thread_key=self.ticket.email_thread_key,
             headers=self.headers,
+            thread_starts=self.thread_starts,
         )
 
 
@@ -58,8 +61,8 @@ _gathering: ContextVar[dict[tuple, _Notice] | None] = ContextVar(
 @contextmanager
 def one_email_per_recipient() -> Iterator[None]:
     """Gather the notices of everything done inside and queue one email per address and
-    request when the block ends without error. Call it inside the transaction; nested uses join
-    the outermost."""
+    request when the block ends without error, in one INSERT and one publish after commit. Call it
+    inside the transaction; nested uses join the outermost."""
     if _gathering.get() is not None:
         yield
         return
@@ -69,8 +72,8 @@ def one_email_per_recipient() -> Iterator[None]:
         yield
     finally:
         _gathering.reset(token)
-    for notice in notices.values():
-        notice.queue()
+    if notices:
+        outbound_emails_queue(drafts=[notice.draft() for notice in notices.values()])
 
 
 def _notify(notice: _Notice, event_key: str) -> None:
@@ -78,7 +81,7 @@ def _notify(notice: _Notice, event_key: str) -> None:
     notices = _gathering.get()
     if notices is None:
         notice.event_keys.append(event_key)
-        notice.queue()
+        outbound_emails_queue(drafts=[notice.draft()])
         return
     key = (notice.ticket.pk, notice.to_email, notice.template)
     if notice.template != UPDATE_TEMPLATE:
@@ -195,7 +198,15 @@ def _headers(*, ticket: Ticket, user: User | None, unsubscribe_url: str = "") ->
     return headers
 
 
-def _to_customer(*, ticket: Ticket, user: User, event_key: str, template: str, **context) -> None:
+def _to_customer(
+    *,
+    ticket: Ticket,
+    user: User,
+    event_key: str,
+    template: str,
+    thread_starts: bool = False,
+    **context,
+) -> None:
     unsubscribe_url = settings.SITE_URL + reverse(
         "tickets:notifications-off", args=[unsubscribe_token(ticket=ticket, user=user)]
     )
@@ -212,6 +223,7 @@ def _to_customer(*, ticket: Ticket, user: User, event_key: str, template: str, *
             "unsubscribe_url": unsubscribe_url,
             **context,
         },
+        thread_starts=thread_starts,
     )
     _notify(notice, event_key)
 
@@ -240,25 +252,29 @@ def _zone_of_address(person: User | None, address: str) -> str:
 
 
 def ticket_created(*, ticket: Ticket) -> None:
-    _to_customer(
-        ticket=ticket,
-        user=ticket.reporter,
-        event_key=f"ticket:{ticket.pk}:created",
-        template="ticket_created",
-    )
-    notice = _Notice(
-        ticket=ticket,
-        to_email=settings.SUPPORT_TEAM_EMAIL,
-        template="ticket_created_support",
-        time_zone="",
-        headers=_headers(ticket=ticket, user=None),
-        context={
-            "ticket": ticket,
-            "ticket_url": settings.SITE_URL
-            + reverse("admin:tickets_ticket_change", args=[ticket.pk]),
-        },
-    )
-    _notify(notice, f"ticket:{ticket.pk}:created")
+    """The reporter's confirmation and the support team's notice: one INSERT, one publish."""
+    with one_email_per_recipient():
+        _to_customer(
+            ticket=ticket,
+            user=ticket.reporter,
+            event_key=f"ticket:{ticket.pk}:created",
+            template="ticket_created",
+            thread_starts=True,
+        )
+        notice = _Notice(
+            ticket=ticket,
+            to_email=settings.SUPPORT_TEAM_EMAIL,
+            template="ticket_created_support",
+            time_zone="",
+            headers=_headers(ticket=ticket, user=None),
+            context={
+                "ticket": ticket,
+                "ticket_url": settings.SITE_URL
+                + reverse("admin:tickets_ticket_change", args=[ticket.pk]),
+            },
+            thread_starts=True,
+        )
+        _notify(notice, f"ticket:{ticket.pk}:created")
 
 
 def comment_added(*, comment: Comment) -> None:

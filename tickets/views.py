@@ -104,15 +104,11 @@ class PortalRequestView(FormView):
             )
         return super().dispatch(request, *args, **kwargs)
 
-    def organizations(self):
-        return organizations_for_user(user=self.request.user).filter(
-            pk__in=[organization.pk for organization in self.access.organizations]
-        )
-
     def get_form_kwargs(self):
         return {
             **super().get_form_kwargs(),
-            "organizations": self.organizations().select_related("subscription__plan"),
+            # The access check read them, with their plans: the form offers exactly those.
+            "organizations": self.access.organizations,
             "clusters": clusters_visible_to(user=self.request.user),
         }
 

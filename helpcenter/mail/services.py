@@ -2,6 +2,7 @@
 administrator resend failed ones. Delivery happens in the worker (`helpcenter.mail.tasks`)."""
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from helpcenter.mail.models import BouncingAddress, OutboundEmail
-from helpcenter.mail.tasks import outbound_email_dispatch
+from helpcenter.mail.tasks import outbound_email_dispatch, outbound_emails_dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,22 @@ def _thread_so_far(*, thread_key: str, to_email: str) -> tuple[dict[str, str], b
     return {"In-Reply-To": parent_id, "References": " ".join(references)}, limit_reached
 
 
+@dataclass(frozen=True)
+class EmailDraft:
+    """One email to queue: what `outbound_email_queue` takes, for queueing several at once.
+    `thread_starts`: what it is about was created in this transaction, so its thread has no
+    earlier email to answer or to count towards the hourly limit."""
+
+    event_key: str
+    to_email: str
+    template_name: str
+    context: dict
+    time_zone: str = ""
+    thread_key: str = ""
+    headers: dict[str, str] | None = None
+    thread_starts: bool = False
+
+
 def outbound_email_queue(
     *,
     event_key: str,
@@ -60,6 +77,7 @@ def outbound_email_queue(
     time_zone: str = "",
     thread_key: str = "",
     headers: dict[str, str] | None = None,
+    thread_starts: bool = False,
 ) -> OutboundEmail | None:
     """Record one email in the outbox and send it after commit; None when already queued.
 
@@ -69,57 +87,103 @@ def outbound_email_queue(
     about, e.g. "ticket:42") thread in the recipient's mail client; `headers` are sent as given
     (List-Unsubscribe, Reply-To, ...).
     """
-    thread_headers, limit_reached = _thread_so_far(thread_key=thread_key, to_email=to_email)
+    queued = outbound_emails_queue(
+        drafts=[
+            EmailDraft(
+                event_key=event_key,
+                to_email=to_email,
+                template_name=template_name,
+                context=context,
+                time_zone=time_zone,
+                thread_key=thread_key,
+                headers=headers,
+                thread_starts=thread_starts,
+            )
+        ]
+    )
+    return queued[0] if queued else None
+
+
+def outbound_emails_queue(*, drafts: list[EmailDraft]) -> list[OutboundEmail]:
+    """Record the emails of one change in one INSERT and hand them to the worker in one publish
+    after commit; returns those queued now (not the ones already queued or over the limit)."""
+    unique: dict[tuple[str, str], OutboundEmail] = {}
+    for email in map(_render, drafts):
+        if email is not None:
+            unique.setdefault((email.event_key, email.to_email), email)
+    emails = list(unique.values())
+    if not emails:
+        return []
+    ids = _insert_unless_queued(emails)
+    queued = []
+    for email in emails:
+        email.pk = ids.get((email.event_key, email.to_email))
+        if email.pk is not None:
+            email._state.adding, email._state.db = False, connection.alias
+            queued.append(email)
+    if queued:
+        queued_ids = [email.pk for email in queued]
+        transaction.on_commit(lambda: outbound_emails_dispatch(outbound_email_ids=queued_ids))
+    return queued
+
+
+def _render(draft: EmailDraft) -> OutboundEmail | None:
+    """The outbox row of a draft, threaded under the address's previous email; None when the
+    address reached the thread's hourly limit."""
+    thread_headers, limit_reached = (
+        ({}, False)
+        if draft.thread_starts
+        else _thread_so_far(thread_key=draft.thread_key, to_email=draft.to_email)
+    )
     if limit_reached:
         logger.warning(
             "Not queued: %s already got %s emails about %s within the hour",
-            to_email,
+            draft.to_email,
             settings.OUTBOUND_EMAIL_PER_THREAD_HOURLY_LIMIT,
-            thread_key,
+            draft.thread_key,
         )
         return None
-    context = {"site_url": settings.SITE_URL, **context}
-    with timezone.override(time_zone or settings.TIME_ZONE):
-        subject = " ".join(_render_plain(f"emails/{template_name}.subject.txt", context).split())
-        text_body = _render_plain(f"emails/{template_name}.txt", context)
-        html_body = render_to_string(f"emails/{template_name}.html", context)
-    email = OutboundEmail(
-        event_key=event_key[:200],
-        to_email=to_email,
-        thread_key=thread_key[:200],
-        headers={**(headers or {}), **thread_headers},
+    context = {"site_url": settings.SITE_URL, **draft.context}
+    with timezone.override(draft.time_zone or settings.TIME_ZONE):
+        subject = " ".join(
+            _render_plain(f"emails/{draft.template_name}.subject.txt", context).split()
+        )
+        text_body = _render_plain(f"emails/{draft.template_name}.txt", context)
+        html_body = render_to_string(f"emails/{draft.template_name}.html", context)
+    return OutboundEmail(
+        event_key=draft.event_key[:200],
+        to_email=draft.to_email,
+        thread_key=draft.thread_key[:200],
+        headers={**(draft.headers or {}), **thread_headers},
         subject=subject[:300],
         text_body=text_body,
         html_body=html_body,
     )
-    email.pk = _insert_unless_queued(email)
-    if email.pk is None:
-        return None
-    email._state.adding, email._state.db = False, connection.alias
-    transaction.on_commit(lambda: outbound_email_dispatch(outbound_email_id=email.pk))
-    return email
 
 
-def _insert_unless_queued(email: OutboundEmail) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING on `outbound_email_once`: one statement, where a
-    savepoint around a plain INSERT (to survive the duplicate's IntegrityError) costs three
-    round trips per email on every change that notifies someone."""
+def _insert_unless_queued(emails: list[OutboundEmail]) -> dict[tuple[str, str], int]:
+    """INSERT ... ON CONFLICT DO NOTHING on `outbound_email_once`, all rows in one statement
+    (a savepoint around plain INSERTs, to survive a duplicate's IntegrityError, would cost three
+    round trips per email). Returns the new ids by (event_key, to_email)."""
     fields = [field for field in OutboundEmail._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
     sql = (
         f"INSERT INTO {quote(OutboundEmail._meta.db_table)} "
         f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"VALUES {', '.join([row] * len(emails))} "
         f"ON CONFLICT ({quote('event_key')}, {quote('to_email')}) DO NOTHING "
-        f"RETURNING {quote(OutboundEmail._meta.pk.column)}"
+        f"RETURNING {quote(OutboundEmail._meta.pk.column)}, {quote('event_key')}, "
+        f"{quote('to_email')}"
     )
     values = [
-        field.get_db_prep_save(field.pre_save(email, add=True), connection) for field in fields
+        field.get_db_prep_save(field.pre_save(email, add=True), connection)
+        for email in emails
+        for field in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        row = cursor.fetchone()
-    return row[0] if row else None
+        return {(event_key, to_email): pk for pk, event_key, to_email in cursor.fetchall()}
 
 
 @transaction.atomic

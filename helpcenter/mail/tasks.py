@@ -39,27 +39,47 @@ def outbound_email_send(self, outbound_email_id: int) -> bool:
 
 
 def outbound_email_dispatch(*, outbound_email_id: int) -> bool:
-    """Hand the email to the worker (or send it in-process in eager mode); True when handed over.
+    """Hand the email to the worker (or send it in-process in eager mode); True when handed over."""
+    return outbound_emails_dispatch(outbound_email_ids=[outbound_email_id])
+
+
+def outbound_emails_dispatch(*, outbound_email_ids: list[int]) -> bool:
+    """Hand the emails of one change to the worker in one publish (or send them in-process in
+    eager mode); True when handed over.
 
     A broker that is down must neither fail nor slow the user's request: the publish gives up
-    at once (CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_TASK_PUBLISH_RETRY_POLICY), and the row
-    waits in the outbox for the sweep.
+    at once (CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_TASK_PUBLISH_RETRY_POLICY), and the rows
+    wait in the outbox for the sweep.
     """
     conf = outbound_email_send.app.conf
     broker = "" if conf.task_always_eager else str(conf.broker_url or "")
     if broker and _broker_paused_until.get(broker, 0.0) > time.monotonic():
-        logger.info("Broker recently unavailable; email %s waits for the sweep", outbound_email_id)
+        logger.info("Broker recently unavailable; emails %s wait for the sweep", outbound_email_ids)
         return False
     try:
-        outbound_email_send.delay(outbound_email_id)
+        if len(outbound_email_ids) == 1:
+            outbound_email_send.delay(outbound_email_ids[0])
+        else:
+            outbound_emails_send.delay(outbound_email_ids)
     except Exception as exc:  # noqa: BLE001 - any broker failure must not fail the user's request
         if broker:
             _broker_paused_until[broker] = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning(
-            "Broker unavailable (%s); email %s waits for the sweep", exc, outbound_email_id
+            "Broker unavailable (%s); emails %s wait for the sweep", exc, outbound_email_ids
         )
         return False
     return True
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def outbound_emails_send(outbound_email_ids: list[int]) -> int:
+    """The emails of one change, published once by the web process: in the worker each goes on
+    as its own task, with its own retries (running this twice still sends each once). Returns
+    how many were handed on."""
+    return sum(
+        outbound_email_dispatch(outbound_email_id=outbound_email_id)
+        for outbound_email_id in outbound_email_ids
+    )
 
 
 @shared_task
