@@ -89,13 +89,28 @@ def test_a_request_shared_with_the_organization_is_found_by_index(customer, clie
     assert_served_by_indexes(request_table_plans(client, f"/requests/{shared.key}/"))
 
 
-def test_the_admin_list_reads_its_first_page_in_urgency_order_from_an_index(bench_shaped, client):
+@pytest.fixture
+def engineer(bench_shaped, client):
     engineer = User.objects.get(email=ENGINEER_EMAIL)
     TOTPDevice.objects.create(user=engineer, name="Authenticator", confirmed=True)
     client.force_login(engineer)
+    return engineer
+
+
+def test_the_admin_list_reads_its_first_page_in_urgency_order_from_an_index(engineer, client):
     assert_served_by_indexes(
         request_table_plans(client, "/admin/tickets/ticket/", reading_rows=True)
     )
+
+
+def test_the_admin_open_queue_is_counted_and_read_from_indexes(engineer, client):
+    assert_served_by_indexes(request_table_plans(client, "/admin/tickets/ticket/?queue=all_open"))
+
+
+def test_the_admin_search_is_counted_and_read_from_indexes(engineer, client):
+    plans = request_table_plans(client, f"/admin/tickets/ticket/?q={SEARCH_WORD}")
+    assert_served_by_indexes(plans)
+    assert all("tickets_ticket_summary_trgm" in plan for plan in plans), plans
 
 
 HEAP_READ_OF_REQUESTS = re.compile(
@@ -103,12 +118,9 @@ HEAP_READ_OF_REQUESTS = re.compile(
 )
 
 
-def test_the_reports_page_counts_requests_from_indexes_alone(bench_shaped, client):
+def test_the_reports_page_counts_requests_from_indexes_alone(engineer, client):
     """Every figure over requests is answered by an index-only scan of a covering index: a
     clock rule or filter reading a column the report indexes do not carry shows up here."""
-    engineer = User.objects.get(email=ENGINEER_EMAIL)
-    TOTPDevice.objects.create(user=engineer, name="Authenticator", confirmed=True)
-    client.force_login(engineer)
     plans = [
         plan
         for plan in request_table_plans(client, "/admin/reports/?period=90")
