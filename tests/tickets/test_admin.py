@@ -623,6 +623,39 @@ def test_page_shows_every_request_field(as_engineer, customer_org, customer, ent
         assert text in page, text
 
 
+PAGE_QUERY_BUDGET = 20  # measured: 20 with one reply and with five replies, notes and files
+
+
+@pytest.mark.parametrize("replies", [1, 5])
+def test_request_page_needs_a_fixed_number_of_queries(
+    as_engineer, django_assert_max_num_queries, customer_org, customer, engineer, replies
+):
+    colleague = UserFactory()
+    MembershipFactory(user=colleague, organization=customer_org)
+    ticket = file_request(
+        organization=customer_org,
+        reporter=customer,
+        components=list(Component.objects.all()[:2]),
+    )
+    services.ticket_sharing_update(
+        ticket=ticket, actor=customer, shared_with_organization=False, participants=[colleague]
+    )
+    services.ticket_assign(ticket=ticket, actor=engineer, assignee=engineer)
+    for number in range(replies):
+        services.ticket_comment_add(
+            ticket=ticket,
+            author=engineer,
+            body=f"Reply {number}",
+            is_internal=number % 2 == 1,
+            attachments=[SimpleUploadedFile("shot.png", PNG, "image/png")] if number else [],
+        )
+    as_engineer.get(change_url(ticket))  # the engineer's first view records them as a viewer
+    with django_assert_max_num_queries(PAGE_QUERY_BUDGET):
+        response = as_engineer.get(change_url(ticket))
+    assert response.status_code == 200
+    assert f"Reply {replies - 1}" in response.text
+
+
 def test_page_shows_the_whole_conversation_and_history_in_order(as_engineer, ticket, engineer):
     customer = ticket.reporter
     services.ticket_comment_add(ticket=ticket, author=engineer, body="First, a public reply.")
