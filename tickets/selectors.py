@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from tickets.models import (
     Attachment,
     CannedResponse,
     Comment,
+    Component,
     Ticket,
     TicketEvent,
     TicketNotificationSetting,
@@ -91,21 +93,31 @@ def _request_key(key) -> str:
     return key
 
 
-def ticket_get_for_user(*, user: User, key: str) -> Ticket:
-    """The visible request with this key, 404 for a missing key and for anyone else. The key's
+def _visible_by_key(*, user: User, key: str) -> QuerySet[Ticket]:
+    """The visible request with this key, with what every page of a request reads. The key's
     unique index finds the one row and `tickets_visible_to` decides on it; the query carries
-    no ordering and joins only what every page of a request reads: each further join (the
-    assignee, which customers never see, and the rare request it was merged into, read on
-    access) and an ORDER BY multiplied the time PostgreSQL spent planning it."""
+    no ordering and joins nothing customers do not read: each further join (the assignee,
+    whom customers never see, the rare request it was merged into, read on access) and an
+    ORDER BY multiplied the time PostgreSQL spent planning it."""
+    return (
+        tickets_visible_to(user=user)
+        .filter(key=_request_key(key))
+        .select_related("organization", "cluster", "reporter", "plan", "satisfaction")
+    )
+
+
+def _one_or_404(tickets: QuerySet[Ticket]) -> Ticket:
     try:
-        return (
-            tickets_visible_to(user=user)
-            .select_related("organization", "cluster", "reporter", "plan", "satisfaction")
-            .prefetch_related("components", "participants")
-            .get(key=_request_key(key))
-        )
+        return tickets.get()
     except Ticket.DoesNotExist:
         raise Http404("No such request.") from None
+
+
+def ticket_get_for_user(*, user: User, key: str) -> Ticket:
+    """The visible request with this key, 404 for a missing key and for anyone else."""
+    return _one_or_404(
+        _visible_by_key(user=user, key=key).prefetch_related("components", "participants")
+    )
 
 
 def ticket_get_for_support(*, user: User, key: str) -> Ticket:
@@ -127,7 +139,11 @@ def ticket_get_for_support(*, user: User, key: str) -> Ticket:
 def ticket_comments_with_merged(*, ticket: Ticket) -> QuerySet[Comment]:
     """The request's comments and those of the duplicates merged into it, each knowing whether
     its author is support (`author_is_support`, for the badge)."""
-    return Comment.objects.filter(ticket__in=_thread_ids([ticket.pk])).annotate(
+    return _with_author_is_support(Comment.objects.filter(ticket__in=_thread_ids([ticket.pk])))
+
+
+def _with_author_is_support(comments: QuerySet[Comment]) -> QuerySet[Comment]:
+    return comments.annotate(
         author_is_support=Exists(
             User.objects.filter(support_engineer_q(), pk=OuterRef("author_id"))
         )
@@ -173,12 +189,74 @@ def ticket_status_events(*, ticket: Ticket) -> QuerySet[TicketEvent]:
     )
 
 
-def ticket_activity(*, ticket: Ticket) -> list[tuple[str, Comment | TicketEvent]]:
-    """What the customer's Activity shows, oldest first: public comments ("comment") and status
+def ticket_activity(
+    *, ticket: Ticket, duplicates: list[Ticket]
+) -> list[tuple[str, Comment | TicketEvent]]:
+    """What the customer's Activity shows, oldest first: the public comments ("comment") of the
+    request and of its merged `duplicates`, each knowing its request, and the request's status
     changes ("status")."""
-    entries = [("comment", comment) for comment in ticket_public_comments(ticket=ticket)]
+    thread = {ticket.pk: ticket} | {duplicate.pk: duplicate for duplicate in duplicates}
+    comments = (
+        _with_author_is_support(Comment.objects.filter(ticket_id__in=thread, is_internal=False))
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("created_at", "pk")
+    )
+    entries = []
+    for comment in comments:
+        comment.ticket = thread[comment.ticket_id]
+        entries.append(("comment", comment))
     entries += [("status", event) for event in ticket_status_events(ticket=ticket)]
     return sorted(entries, key=lambda entry: entry[1].created_at)
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    """What the customer's page of one request shows, besides the forms."""
+
+    ticket: Ticket
+    merged_duplicates: list[Ticket]
+    activity: list[tuple[str, Comment | TicketEvent]]
+    notifications_on: bool
+
+
+def request_page_for(*, user: User, key: str) -> RequestPage:
+    """The request page's data for a reader who may see the request (404 otherwise). The row
+    found as `ticket_get_for_user` finds it carries, in the same query, what would otherwise
+    cost a query each: its components' names (`component_names`), the ids of the duplicates
+    merged into it (their rows are read only when there are some) and the reader's own
+    notification choice."""
+    ticket = _one_or_404(
+        _visible_by_key(user=user, key=key)
+        .prefetch_related("participants")
+        .annotate(
+            component_names=ArraySubquery(
+                Component.objects.filter(tickets=OuterRef("pk"))
+                .order_by("position", "name")
+                .values("name")
+            ),
+            merged_duplicate_ids=ArraySubquery(
+                Ticket.objects.filter(merged_into=OuterRef("pk")).order_by().values("pk")
+            ),
+            notification_choice=Subquery(
+                TicketNotificationSetting.objects.filter(ticket=OuterRef("pk"), user=user).values(
+                    "enabled"
+                )
+            ),
+        )
+    )
+    duplicates = (
+        list(ticket_merged_duplicates(ticket=ticket)) if ticket.merged_duplicate_ids else []
+    )
+    choices = {} if ticket.notification_choice is None else {user.pk: ticket.notification_choice}
+    return RequestPage(
+        ticket=ticket,
+        merged_duplicates=duplicates,
+        activity=ticket_activity(ticket=ticket, duplicates=duplicates),
+        notifications_on=_notified(
+            user.pk, choices=choices, defaults=_notified_by_default(ticket=ticket)
+        ),
+    )
 
 
 def attachment_get_for_user(*, user: User, key: str, attachment_id) -> Attachment:

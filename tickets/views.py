@@ -41,11 +41,9 @@ from tickets.notifications import rating_token_read, unsubscribe_token_read
 from tickets.selectors import (
     RequestFilters,
     attachment_get_for_user,
-    notification_enabled_for,
     request_list_rows,
-    ticket_activity,
+    request_page_for,
     ticket_get_for_user,
-    ticket_merged_duplicates,
     tickets_for_request_list,
     tickets_visible_to,
 )
@@ -318,7 +316,8 @@ class RequestDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        ticket = ticket_get_for_user(user=user, key=self.kwargs["key"])
+        page = request_page_for(user=user, key=self.kwargs["key"])
+        ticket = page.ticket
         is_reporter = ticket.reporter_id == user.pk
         colleagues = (
             organization_members(organization=ticket.organization).exclude(pk=ticket.reporter_id)
@@ -328,8 +327,8 @@ class RequestDetailView(TemplateView):
         return super().get_context_data(
             ticket=ticket,
             Status=Ticket.Status,
-            activity=ticket_activity(ticket=ticket),
-            merged_duplicates=ticket_merged_duplicates(ticket=ticket),
+            activity=page.activity,
+            merged_duplicates=page.merged_duplicates,
             clock=response_clock(ticket=ticket),
             comment_form=kwargs.pop("comment_form", None) or CommentForm(),
             sharing_form=SharingForm(
@@ -342,7 +341,7 @@ class RequestDetailView(TemplateView):
             can_share=is_reporter and ticket.organization_id is not None,
             can_rate=is_reporter and ticket.awaits_rating,
             satisfaction_form=SatisfactionForm(),
-            notifications_on=notification_enabled_for(ticket=ticket, user=user),
+            notifications_on=page.notifications_on,
             **kwargs,
         )
 
