@@ -2,20 +2,22 @@
 
 The page shows fifty requests at a time. Written as template markup, each row cost Django's
 template engine about as much as the rest of the page together (a URL reversed, an include, a
-dozen variable lookups, the status and portal labels translated again for every row); here the
-URL is reversed and the labels translated once per page, and each row is one `format_html`.
+dozen variable lookups, the status and portal labels translated again for every row). Here the
+URL is reversed and the labels translated once per page, and each row is one format string
+whose every value is escaped.
 """
 
+from html import escape
 from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from helpcenter.timezones import time_element_relative
 from plans.models import Portal
 from tickets.models import Ticket
@@ -35,42 +37,51 @@ ROW = (
     '  <td class="small text-nowrap d-none d-md-table-cell">{updated}</td>\n'
     "</tr>\n"
 )
+WAITING = (
+    '<div class="small fw-semibold mt-1" data-testid="waiting-for-you">'
+    '<i aria-hidden="true" class="bi bi-reply-fill"></i> {}</div>'
+)
 KEY_PLACEHOLDER = "KEY-0"
 
 
 @register.simple_tag
-def request_rows(tickets) -> SafeString:
-    """One `<tr>` per request, with what `tickets.selectors.request_list_rows` reads."""
-    url_start, _placeholder, url_end = reverse(
-        "tickets:request-detail", args=[KEY_PLACEHOLDER]
-    ).rpartition(KEY_PLACEHOLDER)
-    statuses = {value: str(label) for value, label in Ticket.Status.choices}
-    portals = {value: str(label) for value, label in Portal.choices}
-    waiting = format_html(
-        '<div class="small fw-semibold mt-1" data-testid="waiting-for-you">'
-        '<i aria-hidden="true" class="bi bi-reply-fill"></i> {}</div>',
-        _("Waiting for your reply"),
+def request_rows(rows) -> SafeString:
+    """One `<tr>` per row of `tickets.selectors.request_list_rows`."""
+    url_start, _placeholder, url_end = (
+        escape(part)
+        for part in reverse("tickets:request-detail", args=[KEY_PLACEHOLDER]).rpartition(
+            KEY_PLACEHOLDER
+        )
     )
+    statuses = {value: escape(str(label)) for value, label in Ticket.Status.choices}
+    portals = {value: escape(str(label)) for value, label in Portal.choices}
+    waiting = WAITING.format(escape(_("Waiting for your reply")))
+    reporters = {}
     now = timezone.now()
-    rows = []
-    for ticket in tickets:
-        waiting_for_customer = ticket.status == Ticket.Status.WAITING_FOR_CUSTOMER
-        rows.append(
-            format_html(
-                ROW,
-                highlight=SafeString(' class="table-warning"' if waiting_for_customer else ""),
-                url=url_start + quote(ticket.key, safe=RFC3986_SUBDELIMS + "~:@") + url_end,
-                key=ticket.key,
-                summary=ticket.summary,
-                portal=portals.get(ticket.portal, ticket.portal),
-                cluster=f" · {ticket.cluster.name}" if ticket.cluster else "",
-                status=ticket.status,
-                status_label=statuses.get(ticket.status, ticket.status),
+    html = []
+    for row in rows:
+        waiting_for_customer = row.status == Ticket.Status.WAITING_FOR_CUSTOMER
+        key = escape(row.key)
+        reporter = (row.reporter__full_name, row.reporter__email)
+        if reporter not in reporters:
+            reporters[reporter] = escape(
+                User(full_name=reporter[0], email=reporter[1]).display_name
+            )
+        html.append(
+            ROW.format(
+                highlight=' class="table-warning"' if waiting_for_customer else "",
+                url=url_start + escape(quote(row.key, safe=RFC3986_SUBDELIMS + "~:@")) + url_end,
+                key=key,
+                summary=escape(row.summary),
+                portal=portals.get(row.portal) or escape(row.portal),
+                cluster=f" · {escape(row.cluster__name)}" if row.cluster__name is not None else "",
+                status=escape(row.status),
+                status_label=statuses.get(row.status) or escape(row.status),
                 waiting=waiting if waiting_for_customer else "",
-                severity=ticket.severity,
-                organization=(ticket.organization.name if ticket.organization else "") or "—",
-                reporter=ticket.reporter.display_name,
-                updated=time_element_relative(ticket.last_activity_at, now=now),
+                severity=escape(row.severity),
+                organization=escape(row.organization__name or "—"),
+                reporter=reporters[reporter],
+                updated=time_element_relative(row.last_activity_at, now=now),
             )
         )
-    return SafeString("".join(rows))
+    return SafeString("".join(html))
