@@ -45,6 +45,7 @@ from tickets.selectors import (
     request_page_for,
     ticket_get_for_user,
     tickets_for_request_list,
+    tickets_matching_request_filters,
     tickets_visible_to,
 )
 from tickets.sla import response_clock
@@ -221,8 +222,11 @@ class RequestListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         form, filters = _request_filters(self.request)
+        visible = tickets_visible_to(user=self.request.user)
         tickets = (
-            tickets_for_request_list(user=self.request.user, filters=filters)
+            tickets_matching_request_filters(
+                tickets=visible, user=self.request.user, filters=filters
+            )
             if filters is not None
             else Ticket.objects.none()
         )
@@ -233,9 +237,7 @@ class RequestListView(TemplateView):
         # An empty page says what to do next: raise a first request, or widen the filters.
         # Filters that match every request leave nothing to ask: the user has none.
         match_all = filters is not None and filters.match_all
-        has_requests = bool(page.object_list) or (
-            not match_all and tickets_visible_to(user=self.request.user).exists()
-        )
+        has_requests = bool(page.object_list) or (not match_all and visible.exists())
         return super().get_context_data(
             filter_form=form,
             page=page,
