@@ -6,6 +6,7 @@ functions below: "Mon 2 Dec, 14:30 CET", "in 40 minutes", "<time datetime=...>".
 
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from html import escape
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -52,9 +53,10 @@ def local_time(value: datetime | None) -> str:
     (CET or CEST), also in the repeated hour when clocks go back."""
     if value is None:
         return ""
-    local = timezone.localtime(value)
+    zone = timezone.get_current_timezone()
+    local = timezone.localtime(value, zone)
     days, months = _calendar_words(translation.get_language())
-    year = "" if local.year == timezone.localtime().year else f" {local.year:04d}"
+    year = "" if local.year == timezone.now().astimezone(zone).year else f" {local.year:04d}"
     return (
         f"{days[local.weekday()]} {local.day} {months[local.month - 1]}{year}, "
         f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
@@ -127,11 +129,11 @@ def time_element_relative(value: datetime | None, *, now: datetime | None = None
     absolute time."""
     if value is None:
         return SafeString("")
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        value.astimezone(UTC).isoformat(),
-        local_time(value),
-        relative_time(value, now=now),
+    # A list writes one per row: the two phrases are escaped as format_html would, and the
+    # instant is digits and separators only.
+    return SafeString(
+        f'<time datetime="{value.astimezone(UTC).isoformat()}" '
+        f'title="{escape(local_time(value))}">{escape(relative_time(value, now=now))}</time>'
     )
 
 
