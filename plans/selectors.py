@@ -125,15 +125,31 @@ class PortalAccess:
         ) % {"portal": self.name, "plan": plan_name}
 
 
-def portal_access(*, user: User, portal: str) -> PortalAccess:
-    """May this user use this portal, and with which organizations (one query).
+def portal_open_without_organization(*, user: User, portal: str) -> bool:
+    """The account/billing portal also takes requests that name no organization, so it is open
+    to every signed-in user; any other portal needs an organization whose plan reaches it."""
+    return portal == Portal.BILLING and user.is_authenticated
 
-    The account/billing portal also takes requests that name no organization, so it is open to
-    every signed-in user; any other portal needs an organization whose plan reaches it.
-    """
+
+def portal_access(*, user: User, portal: str) -> PortalAccess:
+    """May this user use this portal, and with which organizations (one query)."""
     organizations = list(portal_organizations(user=user, portal=portal))
-    allowed = bool(organizations) or (portal == Portal.BILLING and user.is_authenticated)
+    allowed = bool(organizations) or portal_open_without_organization(user=user, portal=portal)
     return PortalAccess(portal=portal, allowed=allowed, organizations=organizations)
+
+
+def portal_organization(
+    *, user: User, portal: str, organization: Organization
+) -> Organization | None:
+    """`organization` read again with its subscription and plan when it opens `portal` to
+    `user` (the rule of `portal_access`, for the one organization a request names, in one
+    query); None when it does not."""
+    return (
+        portal_organizations(user=user, portal=portal)
+        .filter(pk=organization.pk)
+        .select_related("subscription__plan")
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,12 @@ from accounts.models import Cluster, Environment, Membership, Organization, User
 from accounts.selectors import organizations_for_user
 from helpcenter.inbound.models import InboundEmail
 from plans.models import Portal, Severity
-from plans.selectors import plan_for_organization, portal_access
+from plans.selectors import (
+    plan_for_organization,
+    portal_access,
+    portal_open_without_organization,
+    portal_organization,
+)
 from tickets import notifications, sla, webhooks
 from tickets.attachments import CheckedUpload, attachments_validate
 from tickets.models import (
@@ -129,6 +134,31 @@ def _check_cluster(
         raise ValidationError({"cluster": _("Choose one of your organizations' clusters.")})
 
 
+def _portal_check(
+    *, reporter: User, portal: str, organization: Organization | None
+) -> Organization | None:
+    """Refuse a request the portal rule does not allow, whatever the form offered; returns the
+    organization read with its plan. One query for an entitled organization (none for a
+    billing request that names none); the whole access, for the refusal, only when refused."""
+    if organization is not None:
+        entitled = portal_organization(user=reporter, portal=portal, organization=organization)
+        if entitled is not None:
+            return entitled
+    elif portal_open_without_organization(user=reporter, portal=portal):
+        return None
+    access = portal_access(user=reporter, portal=portal)
+    if not access.allowed:
+        raise PermissionDenied(access.refusal)
+    if organization is not None:
+        raise ValidationError(
+            {
+                "organization": _("%(org)s cannot use %(portal)s on its current plan.")
+                % {"org": organization.name, "portal": access.name}
+            }
+        )
+    return None
+
+
 def default_sharing(*, reporter: User) -> bool:
     """Shared with the organization when the reporter has exactly one; private otherwise."""
     return Membership.objects.filter(user=reporter).count() == 1
@@ -156,16 +186,7 @@ def ticket_create(
     emails apply either way, and the history says who raised it."""
     if raised_by is not None and not is_support_engineer(user=raised_by):
         raise PermissionDenied(_("Only support engineers raise requests for a customer."))
-    access = portal_access(user=reporter, portal=portal)
-    if not access.allowed:
-        raise PermissionDenied(access.refusal)
-    if organization is not None and organization not in access.organizations:
-        raise ValidationError(
-            {
-                "organization": _("%(org)s cannot use %(portal)s on its current plan.")
-                % {"org": organization.name, "portal": access.name}
-            }
-        )
+    organization = _portal_check(reporter=reporter, portal=portal, organization=organization)
     if portal == Portal.TECHNICAL:
         if organization is None:
             raise ValidationError({"organization": _("Choose the organization this is about.")})
