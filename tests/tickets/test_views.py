@@ -490,7 +490,7 @@ def test_request_page_costs_a_fixed_number_of_queries(
             to_value="Waiting for support",
         )
     client.force_login(shared_ticket.reporter)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         response = client.get(f"/requests/{shared_ticket.key}/")
     assert response.status_code == 200
 
