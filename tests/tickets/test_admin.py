@@ -524,6 +524,41 @@ def test_ticket_list_queries_do_not_grow_with_the_number_of_tickets(as_engineer)
     assert counts[0] == counts[1]
 
 
+@pytest.fixture
+def estimated_from_one(monkeypatch):
+    """Every table counts as large: the unfiltered list uses PostgreSQL's estimate."""
+    monkeypatch.setattr("tickets.admin.paging.ESTIMATE_FROM", 1)
+
+
+def test_the_whole_list_of_a_large_table_says_about_how_many(
+    as_engineer, estimated_from_one, queue_tickets, monkeypatch
+):
+    monkeypatch.setattr(TicketAdmin, "list_per_page", 2)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_ticket")
+    page = as_engineer.get(CHANGELIST).text
+    assert "about 4 tickets" in page
+    assert "Select all tickets (about 4)" in page
+    assert "All tickets selected (about 4)" in page
+
+
+def test_a_filtered_list_is_counted_exactly(as_engineer, estimated_from_one, queue_tickets):
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_ticket")
+    page = as_engineer.get(CHANGELIST, {"queue": "all_open"}).text
+    assert "3 tickets" in page
+    assert "about" not in parse(page).find(class_="paginator").text
+
+
+def test_an_estimate_short_of_the_truth_hides_no_request(
+    as_engineer, estimated_from_one, queue_tickets, monkeypatch
+):
+    monkeypatch.setattr("tickets.admin.paging.estimated_rows", lambda model: 1)
+    response = as_engineer.get(CHANGELIST)
+    assert keys_listed(response) == {ticket.key for ticket in queue_tickets.values()}
+    assert as_engineer.get(CHANGELIST, {"p": 2}).status_code == 200
+
+
 def explain(queryset) -> str:
     """The plan with table scans and whole-index walks priced out: what is left is what the
     indexes can serve (a bitmap scan needs an index condition)."""

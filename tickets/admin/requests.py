@@ -36,6 +36,7 @@ from tickets.admin.display import (
     request_is_engineer,
 )
 from tickets.admin.forms import AssignForm, MergeForm, RaiseRequestForm, TicketTriageForm
+from tickets.admin.paging import TriagePaginator
 from tickets.admin.rows import result_table
 from tickets.attachments import attachment_download_response
 from tickets.models import SlaAlert, Ticket, support_engineer_q
@@ -104,6 +105,7 @@ class TicketAdmin(admin.ModelAdmin):
         ResolutionStateFilter,
     )
     list_per_page = 50
+    paginator = TriagePaginator
     # The filtered count is the one that matters; counting all 100,000 requests again on every
     # page view only served the "(N total)" beside it.
     show_full_result_count = False
@@ -348,7 +350,8 @@ class TicketAdmin(admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        """An exact key typed into the search opens that request."""
+        """An exact key typed into the search opens that request. An estimated count
+        (`TriagePaginator`) is said to be one."""
         query = request.GET.get("q", "")
         if query and request_is_engineer(request):
             ticket = ticket_with_exact_key(
@@ -358,7 +361,13 @@ class TicketAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:tickets_ticket_change", args=[ticket.pk])
                 )
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and changelist.paginator.estimated:
+            response.context_data["selection_note_all"] = gettext(
+                "All %(name)s selected (about %(count)s)"
+            ) % {"name": self.opts.verbose_name_plural, "count": changelist.result_count}
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         ticket = self.get_object(request, unquote(object_id))
