@@ -386,6 +386,33 @@ def test_requests_filters(client, enterprise_org, member_of):
     assert keys({"organization": organization.pk}) == {open_mine.key, theirs.key}
 
 
+def test_a_row_shows_the_request_and_links_to_it(client, enterprise_org):
+    organization, owner, cluster = enterprise_org
+    ticket = TicketFactory(
+        organization=organization,
+        reporter=owner,
+        cluster=cluster,
+        portal="technical",
+        severity="S2",
+        status="in_progress",
+        summary="<b>Disk</b> full",
+    )
+    client.force_login(owner)
+    row = parse(client.get("/requests/").content).find(data_testid="request-row")
+    detail = reverse("tickets:request-detail", args=[ticket.key])
+    assert [link.attrs["href"] for link in row.find_all("a")] == [detail, detail]
+    assert [cell.text for cell in row.find_all("td")] == [
+        ticket.key,
+        f"<b>Disk</b> fullTiDB Cloud Technical Support · {cluster.name}",
+        "In progress",
+        "S2",
+        organization.name,
+        owner.display_name,
+        "just now",
+    ]
+    assert row.find("time").attrs["datetime"] == ticket.last_activity_at.isoformat()
+
+
 def test_requests_list_pages_by_fifty(client, enterprise_org):
     organization, owner, _cluster = enterprise_org
     TicketFactory.create_batch(55, organization=organization, reporter=owner)
@@ -401,9 +428,32 @@ def test_requests_list_costs_a_fixed_number_of_queries(
     organization, owner, cluster = enterprise_org
     TicketFactory.create_batch(rows, organization=organization, reporter=owner, cluster=cluster)
     client.force_login(owner)
-    with django_assert_max_num_queries(12):
+    # The session, the user, their memberships, the count, the page's rows, the menus.
+    with django_assert_max_num_queries(6):
         response = client.get("/requests/", {"status": "all"})
     assert response.status_code == 200
+
+
+def test_a_search_that_finds_nothing_costs_no_more_than_a_page_of_rows(
+    client, enterprise_org, django_assert_max_num_queries
+):
+    organization, owner, _cluster = enterprise_org
+    TicketFactory(organization=organization, reporter=owner)
+    client.force_login(owner)
+    # The rows' query becomes the question whether the user has any request at all.
+    with django_assert_max_num_queries(6):
+        page = client.get("/requests/", {"status": "all", "q": "nothing matches"}).text
+    assert "No requests match these filters." in page
+
+
+def test_an_empty_unfiltered_list_needs_no_second_look(
+    client, enterprise_org, django_assert_max_num_queries
+):
+    _organization, owner, _cluster = enterprise_org
+    client.force_login(owner)
+    with django_assert_max_num_queries(5):
+        page = client.get("/requests/", {"status": "all"}).text
+    assert "You have not raised any requests yet." in page
 
 
 def test_a_new_users_empty_list_invites_the_first_request(client, enterprise_org):
