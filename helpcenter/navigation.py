@@ -18,7 +18,12 @@ def navigation(request):
 
     @cache
     def menus():
-        organizations = list(organizations_for_user(user=user).select_related("subscription__plan"))
+        # The menus show names only; every page reads this.
+        organizations = list(
+            organizations_for_user(user=user)
+            .select_related("subscription__plan")
+            .only("name", "subscription__plan__name")
+        )
         current = current_organization(
             user=user, session=request.session, organizations=organizations
         )
