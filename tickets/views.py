@@ -320,6 +320,7 @@ class RequestDetailView(TemplateView):
         user = self.request.user
         page = request_page_for(user=user, key=self.kwargs["key"])
         ticket = page.ticket
+        participants = list(ticket.participants.all())
         is_reporter = ticket.reporter_id == user.pk
         colleagues = (
             organization_members(organization=ticket.organization).exclude(pk=ticket.reporter_id)
@@ -337,9 +338,10 @@ class RequestDetailView(TemplateView):
                 colleagues=colleagues,
                 initial={
                     "shared_with_organization": ticket.shared_with_organization,
-                    "participants": list(ticket.participants.all()),
+                    "participants": participants,
                 },
             ),
+            participants=participants,
             can_share=is_reporter and ticket.organization_id is not None,
             can_rate=is_reporter and ticket.awaits_rating,
             satisfaction_form=SatisfactionForm(),
