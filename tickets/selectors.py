@@ -57,19 +57,20 @@ def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
     )
 
 
+# Resolved once and filtered for each user: every customer page starts with this query.
+_ORGANIZATION_IDS = Membership.objects.order_by().values_list(
+    Value("organization"), "organization_id"
+)
+_PARTICIPATION_IDS = Ticket.participants.through.objects.order_by().values_list(
+    Value("participant"), "ticket_id"
+)
+
+
 def _memberships_and_participations(user: User) -> tuple[list[int], list[int]]:
     """The user's organization ids and the ids of requests they were added to, in one query."""
-    organizations = (
-        Membership.objects.filter(user=user)
-        .order_by()
-        .values_list(Value("organization"), "organization_id")
+    rows = list(
+        _ORGANIZATION_IDS.filter(user=user).union(_PARTICIPATION_IDS.filter(user=user), all=True)
     )
-    participations = (
-        Ticket.participants.through.objects.filter(user=user)
-        .order_by()
-        .values_list(Value("participant"), "ticket_id")
-    )
-    rows = list(organizations.union(participations, all=True))
     return (
         [pk for kind, pk in rows if kind == "organization"],
         [pk for kind, pk in rows if kind == "participant"],
@@ -332,29 +333,30 @@ def tickets_matching_request_filters(
     )
 
 
+# The Requests page's row values, resolved once and copied for each page (resolving the three
+# joins anew cost a quarter of a millisecond a page).
+_REQUEST_LIST_ROWS = Ticket.objects.order_by("-last_activity_at", "-pk").values_list(
+    "key",
+    "summary",
+    "portal",
+    "status",
+    "severity",
+    "last_activity_at",
+    "organization__name",
+    "cluster__name",
+    "reporter__full_name",
+    "reporter__email",
+    named=True,
+)
+
+
 def request_list_rows(*, page: QuerySet[Ticket]) -> QuerySet:
     """One page of `tickets_for_request_list` (a slice of it): the values the Requests page
     shows, one named row per request. The page's ids are chosen on the request table alone and
     only those rows are joined to their organization, reporter and cluster (joined before the
     sort, PostgreSQL hashed every user and cluster for each page); rows of values, not model
     instances, since building four instances per row cost more than the query."""
-    return (
-        Ticket.objects.filter(pk__in=page.values("pk"))
-        .order_by("-last_activity_at", "-pk")
-        .values_list(
-            "key",
-            "summary",
-            "portal",
-            "status",
-            "severity",
-            "last_activity_at",
-            "organization__name",
-            "cluster__name",
-            "reporter__full_name",
-            "reporter__email",
-            named=True,
-        )
-    )
+    return _REQUEST_LIST_ROWS.filter(pk__in=page.values("pk"))
 
 
 def ticket_for_message_ids(*, message_ids: list[str]) -> Ticket | None:
