@@ -235,17 +235,11 @@ class Ticket(models.Model):
             # The admin list and every unfiltered ordering: newest activity first, 50 at a time.
             models.Index(fields=["-last_activity_at", "-id"], name="ticket_activity_idx"),
             models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity_idx"),
-            # The triage queues on the admin index count open requests from this index alone.
+            # The triage queues on the admin index count open requests from this index alone:
+            # by assignee, and by the soonest due time (due within the hour, breached).
             models.Index(
                 fields=["assignee"],
-                include=[
-                    "id",
-                    "status",
-                    "response_target_minutes",
-                    "first_response_due_at",
-                    "first_responded_at",
-                    "sla_paused_at",
-                ],
+                include=["id", "status", "active_due_at"],
                 condition=Q(
                     status__in=["waiting_for_support", "in_progress", "waiting_for_customer"]
                 ),
