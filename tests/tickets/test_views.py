@@ -545,6 +545,21 @@ def test_request_page_costs_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+def test_merged_duplicates_cost_the_request_page_one_query(
+    client, shared_ticket, engineer, django_assert_max_num_queries
+):
+    organization, reporter = shared_ticket.organization, shared_ticket.reporter
+    for summary in ("First duplicate", "Second duplicate"):
+        duplicate = file_request(reporter=reporter, organization=organization, summary=summary)
+        services.ticket_comment_add(ticket=duplicate, author=reporter, body=f"From {summary}")
+        services.ticket_merge(duplicate=duplicate, target=shared_ticket, actor=engineer)
+    client.force_login(reporter)
+    with django_assert_max_num_queries(10):
+        page = parse(client.get(f"/requests/{shared_ticket.key}/").content)
+    assert len(page.find_all(data_testid="merged-request")) == 2
+    assert "From Second duplicate" in page.text
+
+
 def _ask_the_customer(ticket, engineer):
     """An engineer asks the customer a question and waits for the answer, as the triage does."""
     services.ticket_comment_add(ticket=ticket, author=engineer, body="Which version?")
