@@ -110,6 +110,22 @@ def test_technical_portal_is_refused_to_a_basic_organization(basic_org):
     assert not Ticket.objects.exists()
 
 
+def test_an_organization_without_a_subscription_files_billing_on_basic(basic_org):
+    organization, owner, _cluster = basic_org
+    ticket = billing(owner, organization)
+    assert ticket.organization == organization
+    assert ticket.plan.code == "basic"
+
+
+def test_a_request_cannot_name_an_organization_the_reporter_is_not_in(enterprise_org, org_factory):
+    _organization, owner, _cluster = enterprise_org
+    other, _other_owner, _c = org_factory("enterprise")
+    with pytest.raises(ValidationError) as error:
+        technical(owner, other)
+    assert "organization" in error.value.error_dict
+    assert not Ticket.objects.exists()
+
+
 def test_technical_request_cannot_name_an_organization_without_the_plan(developer_org, org_factory):
     organization, owner, _cluster = developer_org
     basic, _basic_owner, _c = org_factory("basic")
