@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -217,6 +218,30 @@ def _request_filters(request) -> tuple[RequestFilterForm, RequestFilters | None]
     return form, filters
 
 
+def _request_list_page(tickets: QuerySet[Ticket], number) -> Page:
+    """The page of `tickets` that `Paginator.get_page` would show (the first for a number that
+    is not one, the last past the end), with its rows from `request_list_rows`. The rows are read
+    before anything is counted: a page shorter than a full one is the last, and its number and
+    length give the count. Only a full page, or a number past the end, costs a count."""
+    paginator = Paginator(tickets, REQUESTS_PER_PAGE)
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    rows = []
+    if number >= 1:
+        start = (number - 1) * REQUESTS_PER_PAGE
+        rows = list(request_list_rows(page=tickets[start : start + REQUESTS_PER_PAGE]))
+        if len(rows) < REQUESTS_PER_PAGE and (rows or number == 1):
+            paginator.count = start + len(rows)
+            return Page(rows, number, paginator)
+    page = paginator.get_page(number)
+    if not rows or page.number != number:
+        rows = list(request_list_rows(page=page.object_list))
+    page.object_list = rows
+    return page
+
+
 class RequestListView(TemplateView):
     template_name = "tickets/request_list.html"
 
@@ -230,8 +255,7 @@ class RequestListView(TemplateView):
             if filters is not None
             else Ticket.objects.none()
         )
-        page = Paginator(tickets, REQUESTS_PER_PAGE).get_page(self.request.GET.get("page"))
-        page.object_list = request_list_rows(page=page.object_list)
+        page = _request_list_page(tickets, self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         # An empty page says what to do next: raise a first request, or widen the filters.
