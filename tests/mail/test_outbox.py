@@ -19,11 +19,17 @@ from helpcenter.celery import app as celery_app
 from helpcenter.mail.delivery import DeliveryDeferred, outbound_email_deliver
 from helpcenter.mail.models import OutboundEmail
 from helpcenter.mail.selectors import outbound_email_replied_to
-from helpcenter.mail.services import outbound_email_queue, outbound_email_resend
+from helpcenter.mail.services import (
+    EmailDraft,
+    outbound_email_queue,
+    outbound_email_resend,
+    outbound_emails_queue,
+)
 from helpcenter.mail.tasks import (
     outbound_email_dispatch,
     outbound_email_send,
     outbound_email_sweep,
+    outbound_emails_send,
 )
 from tests.broker import publishing_to
 
@@ -120,6 +126,59 @@ def test_same_event_and_recipient_is_recorded_once(db, django_capture_on_commit_
         "other@customer.example",
         "someone@customer.example",
     ]
+
+
+def draft(to_email: str, event_key: str = "ticket:1:created", **fields) -> EmailDraft:
+    return EmailDraft(
+        event_key=event_key,
+        to_email=to_email,
+        template_name="password_reset",
+        context={"email": to_email, "secret_link": "/accounts/reset/x/y/"},
+        **fields,
+    )
+
+
+def test_the_emails_of_one_change_are_one_insert_and_one_publish(
+    db, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        with django_assert_num_queries(4):  # the thread of each draft, then one INSERT
+            queued = outbound_emails_queue(
+                drafts=[
+                    draft("someone@customer.example", thread_key="ticket:1"),
+                    draft("other@customer.example", thread_key="ticket:1"),
+                    draft("someone@customer.example", thread_key="ticket:1"),  # the same email
+                ]
+            )
+        assert mail.outbox == []
+    assert len(queued) == 2 and all(email.pk for email in queued)
+    assert len(callbacks) == 1
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "other@customer.example",
+        "someone@customer.example",
+    ]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_first_emails_of_a_new_thread_read_no_thread(db, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        email = outbound_email_queue(
+            event_key="ticket:2:created",
+            to_email="someone@customer.example",
+            template_name="password_reset",
+            context={"email": "someone@customer.example", "secret_link": "/x/"},
+            thread_key="ticket:2",
+            thread_starts=True,
+        )
+    assert email.thread_key == "ticket:2"
+    assert "In-Reply-To" not in email.headers
+
+
+def test_the_batch_task_hands_each_email_on_as_its_own_task(db):
+    emails = [make_email(event_key=f"test:{number}") for number in range(2)]
+    assert outbound_emails_send([email.pk for email in emails]) == 2
+    assert len(mail.outbox) == 2
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_subject_and_text_are_not_html_escaped(db, django_capture_on_commit_callbacks):
