@@ -272,7 +272,9 @@ def request_page_for(*, user: User, key: str) -> RequestPage:
 
 
 def attachment_get_for_user(*, user: User, key: str, attachment_id) -> Attachment:
-    ticket = ticket_get_for_user(user=user, key=key)
+    """A file of a visible request's public conversation (its merged duplicates' included);
+    404 for a missing file and for anyone else. Deciding needs the request's id alone."""
+    ticket = _one_or_404(tickets_visible_to(user=user).filter(key=_request_key(key)).only("pk"))
     try:
         return Attachment.objects.select_related("comment").get(
             comment__ticket__in=_thread_ids([ticket.pk]),

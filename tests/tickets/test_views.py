@@ -708,6 +708,22 @@ def test_notifications_toggle(client, shared_ticket):
     assert "Turn notifications off" in page
 
 
+def test_an_attachment_download_reads_only_the_request_id_and_the_file(
+    client, shared_ticket, django_assert_max_num_queries
+):
+    services.ticket_comment_add(
+        ticket=shared_ticket,
+        author=shared_ticket.reporter,
+        body="logs",
+        attachments=[SimpleUploadedFile("tidb.log", b"ERROR")],
+    )
+    attachment = Attachment.objects.get()
+    client.force_login(shared_ticket.reporter)
+    with django_assert_max_num_queries(5):
+        response = client.get(f"/requests/{shared_ticket.key}/attachments/{attachment.pk}/")
+    assert b"".join(response.streaming_content) == b"ERROR"
+
+
 def test_attachment_downloads_as_a_file_never_inline(client, shared_ticket):
     services.ticket_comment_add(
         ticket=shared_ticket,
