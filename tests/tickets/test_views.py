@@ -892,6 +892,16 @@ def test_csv_export_streams_rows_as_it_reads_them(client, enterprise_org):
     assert len(rest.splitlines()) == 3
 
 
+def test_csv_export_sends_its_rows_a_chunk_at_a_time(client, enterprise_org):
+    """A write to the client per line cost more than the line: the rows go out together."""
+    organization, owner, _cluster = enterprise_org
+    TicketFactory.create_batch(3, organization=organization, reporter=owner)
+    client.force_login(owner)
+    response = client.get("/requests/export.csv", {"status": "all"})
+    header, rows = list(response.streaming_content)
+    assert header.startswith(b"Key,Summary") and len(rows.decode().splitlines()) == 3
+
+
 def test_unsubscribe_link_turns_notifications_off_without_login(client, shared_ticket):
     from tickets.notifications import unsubscribe_token
     from tickets.selectors import notification_enabled_for
