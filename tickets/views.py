@@ -105,7 +105,7 @@ class PortalRequestView(FormView):
     def get_form_kwargs(self):
         return {
             **super().get_form_kwargs(),
-            # The access check read them, with their plans: the form offers exactly those.
+            # The access check read them: the form offers exactly those, without a query.
             "organizations": self.access.organizations,
             "clusters": clusters_visible_to(user=self.request.user),
         }
