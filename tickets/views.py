@@ -304,14 +304,16 @@ class RequestExportView(View):
             "created_at",
             "last_activity_at",
         )
-        labels = {value: str(label) for value, label in (*Portal.choices, *Ticket.Status.choices)}
+        portals = {value: str(label) for value, label in Portal.choices}
+        statuses = {value: str(label) for value, label in Ticket.Status.choices}
         response = StreamingHttpResponse(
-            self.lines(rows, labels), content_type="text/csv; charset=utf-8"
+            self.lines(rows, portals=portals, statuses=statuses),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="requests.csv"'
         return response
 
-    def lines(self, rows, labels: dict[str, str]):
+    def lines(self, rows, *, portals: dict[str, str], statuses: dict[str, str]):
         """The header before any request is read, then the rows as they come from the cursor,
         a chunk of them at a time: the server writes each chunk to the client, and one write
         per line cost more than the line."""
@@ -336,8 +338,8 @@ class RequestExportView(View):
                     [
                         key,
                         summary,
-                        labels.get(portal, portal),
-                        labels.get(status, status),
+                        portals.get(portal, portal),
+                        statuses.get(status, status),
                         severity,
                         organization or "",
                         cluster or "",
