@@ -170,25 +170,28 @@ class TicketAdmin(admin.ModelAdmin):
         return queryset.order_by(*ordering) if ordering else queryset
 
     def get_object(self, request, object_id, from_field=None):
-        """Django's lookup, with everything the request page shows of the request read along.
-        A page view asks twice (the triage, then Django's change view): a GET reads once. A
-        refused POST reads again for its redraw, so the page shows what was saved, not what
-        the refused save left on the object."""
-        read = request.__dict__.setdefault("_tickets_read", {})
-        if (object_id, from_field) in read:
-            return read[(object_id, from_field)]
-        queryset = (
-            self.get_queryset(request)
-            .select_related(*TICKET_PAGE_RELATED)
-            .prefetch_related("components", "participants")
-        )
-        field = Ticket._meta.pk if from_field is None else Ticket._meta.get_field(from_field)
+        """Django's lookup, or the request page's own read of the same request (`_page_ticket`),
+        which Django's change view asks for again."""
+        ticket = request.__dict__.get("_page_ticket")
+        if ticket is not None and from_field is None and str(ticket.pk) == str(object_id):
+            return ticket
+        return super().get_object(request, object_id, from_field)
+
+    def _page_ticket(self, request, object_id) -> Ticket | None:
+        """The request page's request, with everything the page shows of it read along. A GET
+        keeps it for Django's change view; a refused POST leaves it, so the redraw reads again
+        and shows what was saved, not what the refused save left on the object."""
         try:
-            ticket = queryset.get(**{field.name: field.to_python(object_id)})
+            ticket = (
+                self.get_queryset(request)
+                .select_related(*TICKET_PAGE_RELATED)
+                .prefetch_related("components", "participants")
+                .get(pk=Ticket._meta.pk.to_python(object_id))
+            )
         except (Ticket.DoesNotExist, ValidationError, ValueError):
-            ticket = None
+            return None
         if request.method == "GET":
-            read[(object_id, from_field)] = ticket
+            request._page_ticket = ticket
         return ticket
 
     def get_changelist(self, request, **kwargs):
@@ -370,7 +373,7 @@ class TicketAdmin(admin.ModelAdmin):
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        ticket = self.get_object(request, unquote(object_id))
+        ticket = self._page_ticket(request, unquote(object_id))
         if ticket is None or not self.has_view_permission(request, ticket):
             # The admin's own answers: "does not exist" back on the list, or 403.
             return super().change_view(request, object_id, form_url, extra_context)
