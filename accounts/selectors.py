@@ -50,7 +50,12 @@ def organization_members(*, organization: Organization) -> QuerySet[User]:
 
 
 def clusters_visible_to(*, user: User, organization: Organization | None = None) -> QuerySet:
-    clusters = Cluster.objects.filter(organization__in=organizations_for_user(user=user))
+    """The clusters of the user's organizations, joined through the user's memberships (one per
+    organization, so no cluster twice): cheaper to build and plan than an IN over
+    `organizations_for_user`, on every request form and its POST."""
+    if not user.is_authenticated:
+        return Cluster.objects.none()
+    clusters = Cluster.objects.filter(organization__memberships__user=user)
     if organization is not None:
         clusters = clusters.filter(organization=organization)
     return clusters.select_related("organization").order_by("organization__name", "name")
