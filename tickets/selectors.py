@@ -227,6 +227,7 @@ class RequestPage:
     """What the customer's page of one request shows, besides the forms."""
 
     ticket: Ticket
+    participants: list[User]
     merged_duplicates: list[Ticket]
     activity: list[tuple[str, Comment | TicketEvent]]
     notifications_on: bool
@@ -235,17 +236,19 @@ class RequestPage:
 def request_page_for(*, user: User, key: str) -> RequestPage:
     """The request page's data for a reader who may see the request (404 otherwise). The row
     found as `ticket_get_for_user` finds it carries, in the same query, what would otherwise
-    cost a query each: its components' names (`component_names`), the ids of the duplicates
-    merged into it (their rows are read only when there are some) and the reader's own
+    cost a query each: its components' names (`component_names`), whether anyone was added to
+    it and the ids of the duplicates merged into it (the participants' and the duplicates'
+    rows are read only when there are some: most requests have neither), and the reader's own
     notification choice."""
     ticket = _one_or_404(
-        _visible_by_key(user=user, key=key)
-        .prefetch_related("participants")
-        .annotate(
+        _visible_by_key(user=user, key=key).annotate(
             component_names=ArraySubquery(
                 Component.objects.filter(tickets=OuterRef("pk"))
                 .order_by("position", "name")
                 .values("name")
+            ),
+            has_participants=Exists(
+                Ticket.participants.through.objects.filter(ticket=OuterRef("pk"))
             ),
             merged_duplicate_ids=ArraySubquery(
                 Ticket.objects.filter(merged_into=OuterRef("pk")).order_by().values("pk")
@@ -260,13 +263,17 @@ def request_page_for(*, user: User, key: str) -> RequestPage:
     duplicates = (
         list(ticket_merged_duplicates(ticket=ticket)) if ticket.merged_duplicate_ids else []
     )
+    participants = list(ticket.participants.all()) if ticket.has_participants else []
     choices = {} if ticket.notification_choice is None else {user.pk: ticket.notification_choice}
     return RequestPage(
         ticket=ticket,
+        participants=participants,
         merged_duplicates=duplicates,
         activity=ticket_activity(ticket=ticket, duplicates=duplicates),
         notifications_on=_notified(
-            user.pk, choices=choices, defaults=_notified_by_default(ticket=ticket)
+            user.pk,
+            choices=choices,
+            defaults=_notified_by_default(ticket=ticket, participants=participants),
         ),
     )
 
@@ -372,10 +379,13 @@ def ticket_for_message_ids(*, message_ids: list[str]) -> Ticket | None:
     return Ticket.objects.filter(pk=int(ticket_id)).first() if ticket_id.isdigit() else None
 
 
-def _notified_by_default(*, ticket: Ticket) -> set[int]:
-    """The notification default: the reporter and the participants are emailed unless they
-    turn it off; other members of the organization opt in."""
-    return {ticket.reporter_id, *(user.pk for user in ticket.participants.all())}
+def _notified_by_default(*, ticket: Ticket, participants: list[User] | None = None) -> set[int]:
+    """The notification default: the reporter and the participants (`participants`, when the
+    caller read them) are emailed unless they turn it off; other members of the organization
+    opt in."""
+    if participants is None:
+        participants = ticket.participants.all()
+    return {ticket.reporter_id, *(user.pk for user in participants)}
 
 
 def _notified(user_id: int, *, choices: dict[int, bool], defaults: set[int]) -> bool:

@@ -370,7 +370,7 @@ class RequestDetailView(TemplateView):
         user = self.request.user
         page = request_page_for(user=user, key=self.kwargs["key"])
         ticket = page.ticket
-        participants = list(ticket.participants.all())
+        participants = page.participants
         is_reporter = ticket.reporter_id == user.pk
         colleagues = (
             organization_members(organization=ticket.organization).exclude(pk=ticket.reporter_id)

@@ -554,7 +554,7 @@ def test_request_page_costs_a_fixed_number_of_queries(
             to_value="Waiting for support",
         )
     client.force_login(shared_ticket.reporter)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = client.get(f"/requests/{shared_ticket.key}/")
     assert response.status_code == 200
 
@@ -568,10 +568,27 @@ def test_merged_duplicates_cost_the_request_page_one_query(
         services.ticket_comment_add(ticket=duplicate, author=reporter, body=f"From {summary}")
         services.ticket_merge(duplicate=duplicate, target=shared_ticket, actor=engineer)
     client.force_login(reporter)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         page = parse(client.get(f"/requests/{shared_ticket.key}/").content)
     assert len(page.find_all(data_testid="merged-request")) == 2
     assert "From Second duplicate" in page.text
+
+
+def test_participants_cost_the_request_page_one_query(
+    client, shared_ticket, member_of, django_assert_max_num_queries
+):
+    named = [member_of(shared_ticket.organization) for _ in range(3)]
+    services.ticket_sharing_update(
+        ticket=shared_ticket,
+        actor=shared_ticket.reporter,
+        shared_with_organization=False,
+        participants=named,
+    )
+    client.force_login(shared_ticket.reporter)
+    with django_assert_max_num_queries(9):
+        page = client.get(f"/requests/{shared_ticket.key}/").text
+    assert all(person.display_name in page for person in named)
+    assert len(re.findall(r'name="participants" value="\d+" id="[^"]+" checked', page)) == 3
 
 
 def _ask_the_customer(ticket, engineer):
