@@ -122,6 +122,12 @@ def ticket_get_for_user(*, user: User, key: str) -> Ticket:
     )
 
 
+def ticket_get_for_action(*, user: User, key: str) -> Ticket:
+    """The visible request with this key, its id and key alone, for a change whose service
+    reads (and locks) the row itself; 404 for a missing key and for anyone else."""
+    return _one_or_404(tickets_visible_to(user=user).filter(key=_request_key(key)).only("key"))
+
+
 def ticket_get_for_support(*, user: User, key: str) -> Ticket:
     """A request by key for an engineer; 404 for a missing key and for anyone else."""
     ticket = (
@@ -280,8 +286,8 @@ def request_page_for(*, user: User, key: str) -> RequestPage:
 
 def attachment_get_for_user(*, user: User, key: str, attachment_id) -> Attachment:
     """A file of a visible request's public conversation (its merged duplicates' included);
-    404 for a missing file and for anyone else. Deciding needs the request's id alone."""
-    ticket = _one_or_404(tickets_visible_to(user=user).filter(key=_request_key(key)).only("pk"))
+    404 for a missing file and for anyone else."""
+    ticket = ticket_get_for_action(user=user, key=key)
     try:
         return Attachment.objects.select_related("comment").get(
             comment__ticket__in=_thread_ids([ticket.pk]),

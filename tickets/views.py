@@ -42,6 +42,7 @@ from tickets.selectors import (
     attachment_get_for_user,
     request_list_rows,
     request_page_for,
+    ticket_get_for_action,
     ticket_get_for_user,
     tickets_for_request_list,
     tickets_matching_request_filters,
@@ -422,7 +423,7 @@ class CommentCreateView(RequestDetailView):
     http_method_names = ["post"]
 
     def post(self, request, key):
-        ticket = ticket_get_for_user(user=request.user, key=key)
+        ticket = ticket_get_for_action(user=request.user, key=key)
         form = CommentForm(request.POST, request.FILES)
         if form.is_valid():
             try:
