@@ -25,13 +25,13 @@ from helpcenter.timezones import time_element, time_element_relative
 from tickets import services
 from tickets.admin.display import (
     AssigneeFilter,
+    ClockCells,
     NextResponseStateFilter,
     Queue,
     QueueFilter,
     ResolutionStateFilter,
     SlaStateFilter,
     Status,
-    active_clock_badge,
     clock_badge,
     request_is_engineer,
 )
@@ -53,7 +53,7 @@ from tickets.selectors import (
     tickets_for_support,
     tickets_support_search,
 )
-from tickets.sla import active_clock, response_clock, target_clock, urgency_ordering
+from tickets.sla import active_clock, request_clocks, target_clock, urgency_ordering
 from tickets.sla.calendar import UTC_ZONE
 
 LATEST_MESSAGES = 3
@@ -220,11 +220,19 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("due"), ordering=F("active_due_at").asc(nulls_last=True))
     def next_due(self, ticket):
-        return active_clock_badge(*active_clock(ticket=ticket))
+        return self._clock_cells(ticket).due
 
     @admin.display(description=_("first response"), ordering="first_response_due_at")
     def first_response(self, ticket):
-        return clock_badge(response_clock(ticket=ticket))
+        return self._clock_cells(ticket).first_response
+
+    def _clock_cells(self, ticket) -> ClockCells:
+        """Both clock columns of a row come from one reading of its clocks, kept on the row
+        (read for this page and shown, never changed)."""
+        cells = ticket.__dict__.get("_clock_cells")
+        if cells is None:
+            cells = ticket._clock_cells = ClockCells(request_clocks(ticket=ticket))
+        return cells
 
     @admin.display(description=_("assignee"), ordering="assignee__email")
     def assignee_name(self, ticket):

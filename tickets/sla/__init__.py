@@ -10,6 +10,8 @@ same answer by construction. Business-hours arithmetic lives beside it in `ticke
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
@@ -517,16 +519,51 @@ def sla_alerts_due(*, target: str, level: str, now: datetime | None = None) -> Q
 
 
 @dataclass(frozen=True)
+class _Answer:
+    """How a target was answered, for the spans worked out only when a page shows them."""
+
+    started_at: datetime
+    answered_at: datetime
+    due_at: datetime
+    business_hours: bool
+    zone: ZoneInfo
+
+
+@dataclass(frozen=True)
 class ResponseClock:
     """One target's clock for one request: its state, when it is due, how long is left (while
     it runs, or was left when it paused or the request closed), and once answered, how long the
-    answer took and by how much it was late."""
+    answer took and by how much it was late. The two spans are business-hours arithmetic that
+    most readers never look at (a list shows "Met"), so each is worked out when first read."""
 
     state: ClockState
     due_at: datetime | None
     remaining: timedelta | None
-    answered_in: timedelta | None = None
-    late_by: timedelta | None = None
+    answer: _Answer | None = None
+
+    @cached_property
+    def answered_in(self) -> timedelta | None:
+        answer = self.answer
+        if answer is None:
+            return None
+        return working_time_between(
+            answer.started_at,
+            answer.answered_at,
+            business_hours=answer.business_hours,
+            zone=answer.zone,
+        )
+
+    @cached_property
+    def late_by(self) -> timedelta | None:
+        answer = self.answer
+        if answer is None or answer.answered_at <= answer.due_at:
+            return None
+        return working_time_between(
+            answer.due_at,
+            answer.answered_at,
+            business_hours=answer.business_hours,
+            zone=answer.zone,
+        )
 
     @property
     def label(self) -> str:
@@ -557,27 +594,25 @@ def target_clock(
 ) -> ResponseClock:
     """One target's clock for one request."""
     now = now or timezone.now()
-    state = clock_state_of(ticket, now=now, target=target)
-    due_field, answered_field, _warn, round_field = TARGET_FIELDS[target]
-    due = getattr(ticket, due_field)
+    return _clock_in_state(ticket, target, clock_state_of(ticket, now=now, target=target), now)
+
+
+def _clock_in_state(ticket: Ticket, target: str, state: ClockState, now: datetime) -> ResponseClock:
+    """`target`'s clock, its state already decided."""
     if state == ClockState.NONE:
         return ResponseClock(state, None, None)
+    due_field, answered_field, _warn, round_field = TARGET_FIELDS[target]
+    due = getattr(ticket, due_field)
     answered_at = getattr(ticket, answered_field)
     if answered_at is not None:
-        business_hours = ticket.response_target_business_hours
-        zone = _zone(ticket.organization)
-        started_at = getattr(ticket, round_field) or ticket.created_at
-        return ResponseClock(
-            state,
-            due,
-            None,
-            answered_in=working_time_between(
-                started_at, answered_at, business_hours=business_hours, zone=zone
-            ),
-            late_by=working_time_between(due, answered_at, business_hours=business_hours, zone=zone)
-            if answered_at > due
-            else None,
+        answer = _Answer(
+            started_at=getattr(ticket, round_field) or ticket.created_at,
+            answered_at=answered_at,
+            due_at=due,
+            business_hours=ticket.response_target_business_hours,
+            zone=_zone(ticket.organization),
         )
+        return ResponseClock(state, due, None, answer)
     if state == ClockState.PAUSED:
         return ResponseClock(state, due, due - ticket.sla_paused_at)
     if ticket.status in Ticket.CLOSED_STATUSES and ticket.resolved_at is not None:
@@ -589,15 +624,35 @@ def response_clock(*, ticket: Ticket, now: datetime | None = None) -> ResponseCl
     return target_clock(ticket=ticket, target=Target.FIRST_RESPONSE, now=now)
 
 
+@dataclass(frozen=True)
+class RequestClocks:
+    """What the engineers' list shows of a request's clocks: its first response, and the
+    target it is worked against now (`active_clock`), read at one moment."""
+
+    first_response: ResponseClock
+    active_target: str
+    active: ResponseClock
+
+
+def request_clocks(*, ticket: Ticket, now: datetime | None = None) -> RequestClocks:
+    """The first-response clock and the active one, each target's state decided once: the
+    first response's clock serves both when it is the active one (or nothing runs), and the
+    other targets become clocks only while they run."""
+    now = now or timezone.now()
+    first = response_clock(ticket=ticket, now=now)
+    running = [(Target.FIRST_RESPONSE, first)] if first.state in RUNNING_STATES else []
+    for target in (Target.NEXT_RESPONSE, Target.RESOLUTION):
+        state = clock_state_of(ticket, now=now, target=target)
+        if state in RUNNING_STATES:
+            running.append((target, _clock_in_state(ticket, target, state, now)))
+    if not running:
+        return RequestClocks(first, Target.FIRST_RESPONSE, first)
+    active_target, active = min(running, key=lambda pair: pair[1].due_at)
+    return RequestClocks(first, active_target, active)
+
+
 def active_clock(*, ticket: Ticket, now: datetime | None = None) -> tuple[str, ResponseClock]:
     """The target the engineer works against now: the running one due soonest; the first
     response (met, breached or none) when nothing runs."""
-    now = now or timezone.now()
-    running = [
-        (target, clock)
-        for target in Target
-        if (clock := target_clock(ticket=ticket, target=target, now=now)).state in RUNNING_STATES
-    ]
-    if not running:
-        return Target.FIRST_RESPONSE, response_clock(ticket=ticket, now=now)
-    return min(running, key=lambda pair: pair[1].due_at)
+    clocks = request_clocks(ticket=ticket, now=now)
+    return clocks.active_target, clocks.active
