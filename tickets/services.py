@@ -581,9 +581,18 @@ def _followers_move(*, duplicate: Ticket, target: Ticket) -> None:
 
 
 def ticket_viewer_touch(*, ticket: Ticket, user: User) -> None:
-    """Remember that this engineer has the request open now (for the collision notice)."""
-    TicketViewer.objects.update_or_create(
-        ticket=ticket, user=user, defaults={"seen_at": timezone.now()}
+    """Remember that this engineer has the request open now (for the collision notice). It runs
+    on every view of the request page and every 15-second poll, so an engineer already recorded
+    costs one UPDATE outside any transaction (no locked read, no BEGIN and COMMIT around it);
+    the first time, an upsert records them (two tabs opened together cannot collide)."""
+    now = timezone.now()
+    if TicketViewer.objects.filter(ticket=ticket, user=user).update(seen_at=now):
+        return
+    TicketViewer.objects.bulk_create(
+        [TicketViewer(ticket=ticket, user=user, seen_at=now)],
+        update_conflicts=True,
+        unique_fields=["ticket", "user"],
+        update_fields=["seen_at"],
     )
 
 

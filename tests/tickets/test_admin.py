@@ -658,7 +658,7 @@ def test_page_shows_every_request_field(as_engineer, customer_org, customer, ent
         assert text in page, text
 
 
-PAGE_QUERY_BUDGET = 20  # measured: 20 with one reply and with five replies, notes and files
+PAGE_QUERY_BUDGET = 17  # measured: 17 with one reply and with five replies, notes and files
 
 
 @pytest.mark.parametrize("replies", [1, 5])

@@ -12,7 +12,7 @@ from accounts.models import Membership
 from tests.factories import StaffFactory, SupportEngineerFactory, file_request
 from tests.html import parse
 from tickets import services
-from tickets.models import Attachment, Comment, Ticket, TicketEvent
+from tickets.models import Attachment, Comment, Ticket, TicketEvent, TicketViewer
 from tickets.selectors import customer_recipients
 
 pytestmark = pytest.mark.django_db
@@ -294,6 +294,31 @@ def test_a_second_engineer_is_told_who_else_has_the_request_open(client, duplica
     assert re.search(r"Sam Support opened this request \d+.minutes? ago", page)
     activity = client.get(reverse("admin:tickets_ticket_activity", args=[first.pk])).json()
     assert [viewer["name"] for viewer in activity["viewers"]] == ["Sam Support"]
+
+
+def test_each_view_and_poll_moves_the_engineers_time_on_one_row(
+    as_engineer, engineer, duplicate_pair, django_assert_num_queries
+):
+    first = duplicate_pair[0]
+    as_engineer.get(change_url(first))
+    seen = TicketViewer.objects.get(ticket=first, user=engineer).seen_at
+
+    with django_assert_num_queries(1):  # recorded already: one UPDATE, no locked read
+        services.ticket_viewer_touch(ticket=first, user=engineer)
+    as_engineer.get(reverse("admin:tickets_ticket_activity", args=[first.pk]))
+
+    viewer = TicketViewer.objects.get(ticket=first, user=engineer)
+    assert viewer.seen_at > seen
+    assert TicketViewer.objects.filter(ticket=first).count() == 1
+
+
+def test_the_first_view_of_a_request_records_the_engineer_once(engineer, duplicate_pair):
+    first = duplicate_pair[0]
+    services.ticket_viewer_touch(ticket=first, user=engineer)
+    services.ticket_viewer_touch(ticket=first, user=engineer)
+    assert list(TicketViewer.objects.filter(ticket=first).values_list("user", flat=True)) == [
+        engineer.pk
+    ]
 
 
 def test_the_poll_reports_comments_that_arrived_since_the_page_was_drawn(
