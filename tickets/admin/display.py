@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape
 
 from django.contrib import admin
 from django.db.models import Q
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -32,29 +33,40 @@ def duration_label(value: timedelta) -> str:
     return f"-{text}" if value < timedelta(0) else text
 
 
+@lru_cache
+def _badge_words(language: str | None) -> dict[str, str]:
+    """The badges' fixed words, translated (and escaped) once per language instead of several
+    times a row."""
+    with translation.override(language):
+        return {
+            "none": escape(gettext("No target")),
+            "met": escape(ClockState.MET.label),
+            "paused": escape(gettext("Paused while waiting for the customer")),
+            "due": gettext("Due %(when)s"),
+            **{target: escape(target.label) for target in Target},
+        }
+
+
 def clock_badge(clock: ResponseClock) -> str:
     """The first-response clock as the list shows it: time left in green, amber under an hour,
     red under 30 minutes, negative once breached, a pause sign while waiting for the customer,
     and Met or Breached once an engineer has replied. Written as `format_html` would write it
     (each value escaped), without its per-call work: the list writes two per row."""
+    words = _badge_words(translation.get_language())
     state = clock.state
     if state == ClockState.NONE:
-        return SafeString(
-            f'<span class="hc-clock hc-clock-none">{escape(gettext("No target"))}</span>'
-        )
+        return SafeString(f'<span class="hc-clock hc-clock-none">{words["none"]}</span>')
     if state == ClockState.MET:
-        return SafeString(
-            f'<span class="hc-clock hc-clock-met">&#10003; {escape(clock.label)}</span>'
-        )
+        return SafeString(f'<span class="hc-clock hc-clock-met">&#10003; {words["met"]}</span>')
     if clock.remaining is None:
         return SafeString(f'<span class="hc-clock hc-clock-red">{escape(clock.label)}</span>')
     left = escape(duration_label(clock.remaining))
     if state == ClockState.PAUSED:
-        title = escape(gettext("Paused while waiting for the customer"))
+        paused = words["paused"]
         return SafeString(
-            f'<span class="hc-clock hc-clock-paused" title="{title}">&#9208; {left}</span>'
+            f'<span class="hc-clock hc-clock-paused" title="{paused}">&#9208; {left}</span>'
         )
-    title = escape(gettext("Due %(when)s") % {"when": local_time(clock.due_at)})
+    title = escape(words["due"] % {"when": local_time(clock.due_at)})
     return SafeString(
         f'<span class="hc-clock hc-clock-{clock.urgency}" title="{title}">{left}</span>'
     )
@@ -133,7 +145,8 @@ def active_clock_badge(target: str, clock: ResponseClock, *, badge: str | None =
     badge = clock_badge(clock) if badge is None else badge
     if clock.state == ClockState.NONE:
         return badge
-    return SafeString(f'<span class="hc-target">{escape(Target(target).label)}</span> {badge}')
+    target_label = _badge_words(translation.get_language())[target]
+    return SafeString(f'<span class="hc-target">{target_label}</span> {badge}')
 
 
 class ClockCells:

@@ -434,7 +434,10 @@ def clock_state_of(
     ticket: Ticket, *, now: datetime | None = None, target: str = Target.FIRST_RESPONSE
 ) -> ClockState:
     now = now or timezone.now()
-    return next(state for state, condition in TARGET_RULES[target] if condition.holds(ticket, now))
+    for state, condition in TARGET_RULES[target]:
+        if condition.holds(ticket, now):
+            return state
+    raise AssertionError("unreachable: each table ends with a rule that always holds")
 
 
 def clock_state_expression(
