@@ -40,7 +40,7 @@ from tickets.notifications import rating_token_read, unsubscribe_token_read
 from tickets.selectors import (
     RequestFilters,
     attachment_get_for_user,
-    request_list_rows,
+    request_list_page,
     request_page_for,
     ticket_get_for_action,
     ticket_get_for_user,
@@ -219,25 +219,25 @@ def _request_filters(request) -> tuple[RequestFilterForm, RequestFilters | None]
 
 def _request_list_page(tickets: QuerySet[Ticket], number) -> Page:
     """The page of `tickets` that `Paginator.get_page` would show (the first for a number that
-    is not one, the last past the end), with its rows from `request_list_rows`. The rows are read
-    before anything is counted: a page shorter than a full one is the last, and its number and
-    length give the count. Only a full page, or a number past the end, costs a count."""
+    is not one, the last past the end), with its rows from `request_list_page`, which counts
+    the matching requests in the same query. Only a number past the end costs a count of its
+    own, to find the last page."""
     paginator = Paginator(tickets, REQUESTS_PER_PAGE)
     try:
         number = int(number)
     except (TypeError, ValueError):
         number = 1
-    rows = []
     if number >= 1:
-        start = (number - 1) * REQUESTS_PER_PAGE
-        rows = list(request_list_rows(page=tickets[start : start + REQUESTS_PER_PAGE]))
-        if len(rows) < REQUESTS_PER_PAGE and (rows or number == 1):
-            paginator.count = start + len(rows)
+        rows, total = request_list_page(
+            tickets=tickets, start=(number - 1) * REQUESTS_PER_PAGE, size=REQUESTS_PER_PAGE
+        )
+        if rows or number == 1:
+            paginator.count = total or 0
             return Page(rows, number, paginator)
     page = paginator.get_page(number)
-    if not rows or page.number != number:
-        rows = list(request_list_rows(page=page.object_list))
-    page.object_list = rows
+    page.object_list, _total = request_list_page(
+        tickets=tickets, start=(page.number - 1) * REQUESTS_PER_PAGE, size=REQUESTS_PER_PAGE
+    )
     return page
 
 

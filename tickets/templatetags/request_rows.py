@@ -46,7 +46,7 @@ KEY_PLACEHOLDER = "KEY-0"
 
 @register.simple_tag
 def request_rows(rows) -> SafeString:
-    """One `<tr>` per row of `tickets.selectors.request_list_rows`."""
+    """One `<tr>` per row of `tickets.selectors.request_list_page`."""
     url_start, _placeholder, url_end = (
         escape(part)
         for part in reverse("tickets:request-detail", args=[KEY_PLACEHOLDER]).rpartition(
