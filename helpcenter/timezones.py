@@ -54,9 +54,16 @@ def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
     zone = timezone.get_current_timezone()
-    local = timezone.localtime(value, zone)
-    days, months = _calendar_words(translation.get_language())
-    year = "" if local.year == timezone.now().astimezone(zone).year else f" {local.year:04d}"
+    return _local_words(
+        timezone.localtime(value, zone),
+        _calendar_words(translation.get_language()),
+        timezone.now().astimezone(zone).year,
+    )
+
+
+def _local_words(local: datetime, calendar_words, this_year: int) -> str:
+    days, months = calendar_words
+    year = "" if local.year == this_year else f" {local.year:04d}"
     return (
         f"{days[local.weekday()]} {local.day} {months[local.month - 1]}{year}, "
         f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
@@ -85,7 +92,10 @@ def relative_time(value: datetime | None, *, now: datetime | None = None) -> str
     depth 1 says it."""
     if value is None:
         return ""
-    now = now or timezone.now()
+    return _relative_words(value, now or timezone.now(), translation.get_language())
+
+
+def _relative_words(value: datetime, now: datetime, language: str | None) -> str:
     span = abs(value - now)
     if span < JUST_NOW:
         return _("just now")
@@ -95,7 +105,7 @@ def relative_time(value: datetime | None, *, now: datetime | None = None) -> str
         return _("%(span)s ago") % {"span": timesince(value, now, depth=1)}
     seconds = span.days * 24 * 3600 + span.seconds
     unit, size = next((unit, size) for unit, size in SPAN_UNITS if seconds >= size)
-    return _relative_phrase(translation.get_language(), value > now, unit, seconds // size)
+    return _relative_phrase(language, value > now, unit, seconds // size)
 
 
 @lru_cache(maxsize=1024)
@@ -127,14 +137,33 @@ def time_element(
 def time_element_relative(value: datetime | None, *, now: datetime | None = None) -> SafeString:
     """For narrow columns: "2 hours ago" in a `<time datetime>` element whose title is the
     absolute time."""
-    if value is None:
-        return SafeString("")
-    # A list writes one per row: the two phrases are escaped as format_html would, and the
-    # instant is digits and separators only.
-    return SafeString(
-        f'<time datetime="{value.astimezone(UTC).isoformat()}" '
-        f'title="{escape(local_time(value))}">{escape(relative_time(value, now=now))}</time>'
-    )
+    return RelativeTimeElements(now=now)(value)
+
+
+class RelativeTimeElements:
+    """`time_element_relative` for the many moments of one list: the zone, the language, its
+    words and the current moment are read once, not once a row."""
+
+    def __init__(self, *, now: datetime | None = None):
+        self.now = now or timezone.now()
+        self.zone = timezone.get_current_timezone()
+        self.language = translation.get_language()
+        self.calendar_words = _calendar_words(self.language)
+        self.this_year = self.now.astimezone(self.zone).year
+
+    def __call__(self, value: datetime | None) -> SafeString:
+        if value is None:
+            return SafeString("")
+        absolute = _local_words(
+            timezone.localtime(value, self.zone), self.calendar_words, self.this_year
+        )
+        relative = _relative_words(value, self.now, self.language)
+        # The two phrases are escaped as format_html would, and the instant is digits and
+        # separators only.
+        return SafeString(
+            f'<time datetime="{value.astimezone(UTC).isoformat()}" '
+            f'title="{escape(absolute)}">{escape(relative)}</time>'
+        )
 
 
 def duration_words(value: timedelta) -> str:

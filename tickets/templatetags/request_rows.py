@@ -12,13 +12,12 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from helpcenter.timezones import time_element_relative
+from helpcenter.timezones import RelativeTimeElements
 from plans.models import Portal
 from tickets.models import Ticket
 
@@ -57,7 +56,7 @@ def request_rows(rows) -> SafeString:
     portals = {value: escape(str(label)) for value, label in Portal.choices}
     waiting = WAITING.format(escape(_("Waiting for your reply")))
     reporters = {}
-    now = timezone.now()
+    updated = RelativeTimeElements()
     html = []
     for row in rows:
         waiting_for_customer = row.status == Ticket.Status.WAITING_FOR_CUSTOMER
@@ -81,7 +80,7 @@ def request_rows(rows) -> SafeString:
                 severity=escape(row.severity),
                 organization=escape(row.organization__name or "—"),
                 reporter=reporters[reporter],
-                updated=time_element_relative(row.last_activity_at, now=now),
+                updated=updated(row.last_activity_at),
             )
         )
     return SafeString("".join(html))
