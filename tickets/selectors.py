@@ -50,24 +50,51 @@ def is_support_engineer(*, user: User) -> bool:
     return user._is_support_engineer
 
 
-def tickets_visible_to(*, user: User) -> QuerySet[Ticket]:
+def tickets_visible_to(*, user: User, key: str | None = None) -> QuerySet[Ticket]:
     """Access follows membership: an organization's request is visible only to its current
     members, and among them to the reporter, the participants, and everyone when it is shared.
     A request about no organization is its reporter's alone. Leaving an organization therefore
     ends access to its requests, comments, files, export rows and emails at once, even for
-    the reporter or a participant. Support engineers see requests in the admin, not here."""
+    the reporter or a participant. Support engineers see requests in the admin, not here.
+
+    With a `key`, the one visible request with that key (none for any other key): its key's
+    unique index finds the row and the same rule is checked on that row by subqueries, which
+    saves the query that reads the user's memberships first."""
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
+    if key is not None:
+        return Ticket.objects.filter(
+            _visibility_q(
+                user,
+                in_organization=Exists(_MEMBERSHIP.filter(user=user)),
+                participating=Exists(_PARTICIPATION.filter(user=user)),
+            ),
+            key=_request_key(key),
+        )
     organization_ids, participating_ids = _memberships_and_participations(user)
     # Literal id lists, not subqueries: each branch of the OR is then served by its own index
     # (a BitmapOr) with exact row estimates. An OR across a subquery cannot use an index, and
     # PostgreSQL would read the whole request table for every page.
     return Ticket.objects.filter(
-        Q(organization__isnull=True, reporter=user)
-        | Q(organization_id__in=organization_ids)
-        & (Q(reporter=user) | Q(shared_with_organization=True) | Q(pk__in=participating_ids))
+        _visibility_q(
+            user,
+            in_organization=Q(organization_id__in=organization_ids),
+            participating=Q(pk__in=participating_ids),
+        )
     )
 
+
+def _visibility_q(user: User, *, in_organization: Q, participating: Q) -> Q:
+    """The rule of `tickets_visible_to`, given how membership of the request's organization
+    and participation in the request are checked."""
+    return Q(organization__isnull=True, reporter=user) | Q(in_organization) & (
+        Q(reporter=user) | Q(shared_with_organization=True) | Q(participating)
+    )
+
+
+# The one-row form's subqueries, on the request's organization and on the request itself.
+_MEMBERSHIP = Membership.objects.order_by().filter(organization=OuterRef("organization_id"))
+_PARTICIPATION = Ticket.participants.through.objects.order_by().filter(ticket=OuterRef("pk"))
 
 # Resolved once and filtered for each user: every customer page starts with this query.
 _ORGANIZATION_IDS = Membership.objects.order_by().values_list(
@@ -109,14 +136,12 @@ def _request_key(key) -> str:
 
 def _visible_by_key(*, user: User, key: str) -> QuerySet[Ticket]:
     """The visible request with this key, with what every page of a request reads. The key's
-    unique index finds the one row and `tickets_visible_to` decides on it; the query carries
-    no ordering and joins nothing customers do not read: each further join (the assignee,
-    whom customers never see, the rare request it was merged into, read on access) and an
-    ORDER BY multiplied the time PostgreSQL spent planning it."""
-    return (
-        tickets_visible_to(user=user)
-        .filter(key=_request_key(key))
-        .select_related("organization", "cluster", "reporter", "plan", "satisfaction")
+    unique index finds the one row and `tickets_visible_to` decides on it by subqueries; the
+    query carries no ordering and joins nothing customers do not read: each further join (the
+    assignee, whom customers never see, the rare request it was merged into, read on access)
+    and an ORDER BY multiplied the time PostgreSQL spent planning it."""
+    return tickets_visible_to(user=user, key=key).select_related(
+        "organization", "cluster", "reporter", "plan", "satisfaction"
     )
 
 
@@ -137,7 +162,7 @@ def ticket_get_for_user(*, user: User, key: str) -> Ticket:
 def ticket_get_for_action(*, user: User, key: str) -> Ticket:
     """The visible request with this key, its id and key alone, for a change whose service
     reads (and locks) the row itself; 404 for a missing key and for anyone else."""
-    return _one_or_404(tickets_visible_to(user=user).filter(key=_request_key(key)).only("key"))
+    return _one_or_404(tickets_visible_to(user=user, key=key).only("key"))
 
 
 def ticket_get_for_support(*, user: User, key: str) -> Ticket:

@@ -98,18 +98,20 @@ def engineer(bench_shaped, client):
 
 
 KEY_LOOKUP = re.compile(r"Index Scan using tickets_ticket_key_\w+ on tickets_ticket\s")
+BITMAP_SCAN_OF_REQUESTS = re.compile(r"Bitmap \w+ Scan on tickets_ticket\s")
 
 
 def test_the_request_page_finds_its_request_by_the_key_alone(customer, client):
     """The request is one row of the key's index, its visibility checked on that row: no
-    visibility branch, sort or other request is read to find it."""
+    visibility branch of the request table, sort or other request is read to find it (the
+    planner may read the user's few memberships or participations once, by their indexes)."""
     newest = Ticket.objects.filter(reporter=customer).order_by("-last_activity_at").first()
     plans = request_table_plans(client, f"/requests/{newest.key}/")
     lookups = [plan for plan in plans if f"'{newest.key}'" in plan]
     assert len(lookups) == 1, plans
     assert KEY_LOOKUP.search(lookups[0]), lookups[0]
     assert "Sort Key: tickets_ticket." not in lookups[0], lookups[0]
-    assert "Bitmap" not in lookups[0], lookups[0]
+    assert not BITMAP_SCAN_OF_REQUESTS.search(lookups[0]), lookups[0]
 
 
 def test_the_admin_list_reads_its_first_page_in_urgency_order_from_an_index(engineer, client):

@@ -553,7 +553,7 @@ def test_request_page_costs_a_fixed_number_of_queries(
             to_value="Waiting for support",
         )
     client.force_login(shared_ticket.reporter)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = client.get(f"/requests/{shared_ticket.key}/")
     assert response.status_code == 200
 
@@ -567,7 +567,7 @@ def test_merged_duplicates_cost_the_request_page_one_query(
         services.ticket_comment_add(ticket=duplicate, author=reporter, body=f"From {summary}")
         services.ticket_merge(duplicate=duplicate, target=shared_ticket, actor=engineer)
     client.force_login(reporter)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         page = parse(client.get(f"/requests/{shared_ticket.key}/").content)
     assert len(page.find_all(data_testid="merged-request")) == 2
     assert "From Second duplicate" in page.text
@@ -584,7 +584,7 @@ def test_participants_cost_the_request_page_one_query(
         participants=named,
     )
     client.force_login(shared_ticket.reporter)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         page = client.get(f"/requests/{shared_ticket.key}/").text
     assert all(person.display_name in page for person in named)
     assert len(re.findall(r'name="participants" value="\d+" id="[^"]+" checked', page)) == 3
@@ -735,7 +735,7 @@ def test_an_attachment_download_reads_only_the_request_id_and_the_file(
     )
     attachment = Attachment.objects.get()
     client.force_login(shared_ticket.reporter)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         response = client.get(f"/requests/{shared_ticket.key}/attachments/{attachment.pk}/")
     assert b"".join(response.streaming_content) == b"ERROR"
 
