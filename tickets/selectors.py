@@ -221,9 +221,12 @@ def ticket_public_comments(*, ticket: Ticket) -> QuerySet[Comment]:
 
 # The Activity's two queries, built once and copied by each page that filters them: resolving
 # the support rule's nested EXISTS (and the files' array) anew cost about a millisecond a query.
+# They read only the columns the Activity shows and leave the order to `ticket_activity`, which
+# sorts both lists together anyway (compiling and running each ORDER BY cost a fifth of a query).
 _PUBLIC_COMMENTS = (
     _with_author_is_support(Comment.objects.filter(is_internal=False))
     .select_related("author")
+    .only("ticket", "body", "created_at", "author__full_name", "author__email")
     .annotate(
         attachment_list=ArraySubquery(
             Attachment.objects.filter(comment=OuterRef("pk"))
@@ -231,22 +234,17 @@ _PUBLIC_COMMENTS = (
             .values(json=JSONObject(pk="pk", original_name="original_name", size="size"))
         )
     )
-    .order_by("created_at", "pk")
+    .order_by()
 )
 _STATUS_EVENTS = (
     TicketEvent.objects.filter(kind=TicketEvent.Kind.STATUS)
     .select_related("actor")
+    .only("to_value", "created_at", "actor__full_name", "actor__email")
     .annotate(
         actor_is_support=Exists(User.objects.filter(support_engineer_q(), pk=OuterRef("actor_id")))
     )
-    .order_by("created_at", "pk")
+    .order_by()
 )
-
-
-def ticket_status_events(*, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """The request's status changes for its activity, each knowing whether its actor is
-    support (`actor_is_support`, to say "Sam from Support")."""
-    return _STATUS_EVENTS.filter(ticket=ticket)
 
 
 def ticket_activity(
@@ -255,14 +253,16 @@ def ticket_activity(
     """What the customer's Activity shows, oldest first: the public comments ("comment") of the
     request and of its merged `duplicates`, each knowing its request and its files
     (`attachment_list`: pk, original_name and size, read with the comment), and the request's
-    status changes ("status")."""
+    status changes ("status"), each knowing whether its actor is support (`actor_is_support`,
+    to say "Sam from Support"). At the same moment, comments come first, each kind in the
+    order it was written."""
     thread = {ticket.pk: ticket} | {duplicate.pk: duplicate for duplicate in duplicates}
     entries = []
     for comment in _PUBLIC_COMMENTS.filter(ticket_id__in=thread):
         comment.ticket = thread[comment.ticket_id]
         entries.append(("comment", comment))
-    entries += [("status", event) for event in ticket_status_events(ticket=ticket)]
-    return sorted(entries, key=lambda entry: entry[1].created_at)
+    entries += [("status", event) for event in _STATUS_EVENTS.filter(ticket=ticket)]
+    return sorted(entries, key=lambda entry: (entry[1].created_at, entry[0], entry[1].pk))
 
 
 @dataclass(frozen=True)

@@ -373,8 +373,11 @@ class RequestDetailView(TemplateView):
         ticket = page.ticket
         participants = page.participants
         is_reporter = ticket.reporter_id == user.pk
+        # The sharing form lists each colleague's name and address, and nothing else of them.
         colleagues = (
-            organization_members(organization=ticket.organization).exclude(pk=ticket.reporter_id)
+            organization_members(organization=ticket.organization)
+            .exclude(pk=ticket.reporter_id)
+            .only("email", "full_name")
             if ticket.organization
             else User.objects.none()
         )
