@@ -379,6 +379,47 @@ def test_list_rows_are_written_as_django_writes_them(
     assert written
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"queue": "mine", "status__exact": "in_progress"},
+        {"_facets": "", "plan__id__exact": "1"},
+    ],
+)
+def test_list_filters_are_written_as_django_writes_them(rf, engineer, queue_tickets, params):
+    """The sidebar (tickets.admin.sidebar) is Django's `admin_list_filter` for each filter,
+    byte for byte: selected choices, facet counts, the query strings escaped."""
+    from django.contrib import admin
+    from django.contrib.admin.templatetags.admin_list import admin_list_filter
+
+    from tickets.admin.sidebar import filter_sidebar
+
+    request = rf.get(CHANGELIST, params)
+    request.user = engineer
+    changelist = admin.site.get_model_admin(Ticket).get_changelist_instance(request)
+    expected = "".join(admin_list_filter(changelist, spec) for spec in changelist.filter_specs)
+    assert filter_sidebar(changelist) == expected
+    assert 'class="selected"' in expected
+
+
+def test_action_form_is_written_as_django_writes_it(as_engineer):
+    """The triage action form writes its widgets once (tickets.admin.forms.TriageActionForm),
+    the same HTML as Django's ActionForm."""
+    from django.contrib.admin.helpers import ActionForm
+
+    from tickets.admin.forms import TriageActionForm
+
+    choices = [("", "---------"), ("assign_to_me", "Assign to me"), ("a&b", "<b>")]
+    written = []
+    for form_class in (TriageActionForm, ActionForm, TriageActionForm):
+        form = form_class(auto_id=None)
+        form.fields["action"].choices = choices
+        written.append("".join(str(field) for field in form))
+    assert written[0] == written[1] == written[2]
+    assert "&lt;b&gt;" in written[0]
+
+
 @pytest.mark.parametrize("state", ["on_track", "at_risk", "breached", "paused", "met", "missed"])
 def test_sla_filter_agrees_with_the_clock(as_engineer, clock_states, state):
     listed = keys_listed(as_engineer.get(CHANGELIST, {"sla": state}))

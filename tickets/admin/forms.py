@@ -1,6 +1,7 @@
 """Forms of the support engineers' triage in the admin. They shape input; the services decide."""
 
 from django import forms
+from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cluster, Environment, Membership
@@ -147,4 +148,54 @@ class MergeForm(forms.Form):
         label=_("Merge into request"),
         max_length=20,
         help_text=_("The key of the request that goes on, for example BILL-1."),
+    )
+
+
+class _WrittenOnce:
+    """A widget whose HTML, a pure function of its name, value, attributes and choices (their
+    labels as read in the active language) and renderer, is written by Django's templates once
+    and then reused: the list's actions bar wrote the same select through a template per option
+    on every page view."""
+
+    _written: dict = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        key = (
+            type(self),
+            name,
+            str(value),
+            _items(self.attrs),
+            _items(attrs or {}),
+            tuple((str(key), str(label)) for key, label in getattr(self, "choices", ())),
+            renderer,
+        )
+        html = self._written.get(key)
+        if html is None:
+            if len(self._written) > 256:
+                self._written.clear()
+            html = self._written[key] = super().render(name, value, attrs, renderer)
+        return html
+
+
+def _items(attrs: dict) -> tuple:
+    return tuple(sorted((key, str(value)) for key, value in attrs.items()))
+
+
+class _ActionSelect(_WrittenOnce, forms.Select):
+    pass
+
+
+class _SelectAcross(_WrittenOnce, forms.HiddenInput):
+    pass
+
+
+class TriageActionForm(ActionForm):
+    """Django's action form (the same fields and HTML), its widgets written once."""
+
+    action = forms.ChoiceField(label=ActionForm.base_fields["action"].label, widget=_ActionSelect)
+    select_across = forms.BooleanField(
+        label="",
+        required=False,
+        initial=0,
+        widget=_SelectAcross({"class": "select-across"}),
     )

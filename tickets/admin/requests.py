@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -35,9 +36,16 @@ from tickets.admin.display import (
     clock_badge,
     request_is_engineer,
 )
-from tickets.admin.forms import AssignForm, MergeForm, RaiseRequestForm, TicketTriageForm
+from tickets.admin.forms import (
+    AssignForm,
+    MergeForm,
+    RaiseRequestForm,
+    TicketTriageForm,
+    TriageActionForm,
+)
 from tickets.admin.paging import TriagePaginator
 from tickets.admin.rows import result_table
+from tickets.admin.sidebar import filter_sidebar
 from tickets.attachments import attachment_download_response
 from tickets.models import SlaAlert, Ticket, support_engineer_q
 from tickets.selectors import (
@@ -65,7 +73,8 @@ Target = SlaAlert.Target
 
 class TicketChangeList(ChangeList):
     """The list never shows descriptions (up to 32,000 characters each): they stay unread. Its
-    rows are written by `tickets.admin.rows` (the same HTML as Django's, for less work)."""
+    rows are written by `tickets.admin.rows` and its filters by `tickets.admin.sidebar` (the same
+    HTML as Django's, for less work)."""
 
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).defer("description")
@@ -73,6 +82,10 @@ class TicketChangeList(ChangeList):
     @cached_property
     def result_table(self) -> dict:
         return result_table(self)
+
+    @cached_property
+    def filter_sidebar(self) -> SafeString:
+        return filter_sidebar(self)
 
 
 @admin.register(Ticket)
@@ -112,6 +125,7 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ("key", "summary", "organization__name", "reporter__email")
     search_help_text = _("Key, summary, organization or reporter email")
     autocomplete_fields = ("assignee",)
+    action_form = TriageActionForm
     actions = (
         "assign_to_me",
         "assign_to",
