@@ -39,7 +39,8 @@ class Column:
 
 
 def result_table(cl) -> dict:
-    """What the admin's `result_list` tag hands to admin/change_list_results.html."""
+    """What the admin's `result_list` tag hands to admin/change_list_results.html, and the rows
+    written as that template's body (admin/tickets/ticket/change_list_results.html)."""
     headers = list(result_headers(cl))
     columns = _plan(cl)
     link = _link(cl)
@@ -53,6 +54,8 @@ def result_table(cl) -> dict:
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
         "results": rows,
+        # The table's body as Django's template writes it from `results`, row after row.
+        "body": mark_safe("".join(f"\n\n<tr>{''.join(row)}</tr>\n" for row in rows)),
     }
 
 
