@@ -142,8 +142,10 @@ def _cell(cl, name: str) -> tuple[str, Callable] | None:
         attr = getattr(model_admin, name, None)
         if name == "__str__" or not callable(attr) or getattr(attr, "boolean", False):
             return None
+        page_cell = getattr(attr, "page_cell", None)
         return f"field-{name}", _from_admin(
-            attr, conditional_escape(getattr(attr, "empty_value_display", empty))
+            page_cell() if page_cell else attr,
+            conditional_escape(getattr(attr, "empty_value_display", empty)),
         )
     if field.is_relation:
         if not field.many_to_one or field.auto_created:
@@ -154,6 +156,18 @@ def _cell(cl, name: str) -> tuple[str, Callable] | None:
     if field.flatchoices:
         return f"field-{name}", _choice(field, empty)
     return f"field-{name}", _text(field.attname, empty)
+
+
+def written_per_page(page_cell: Callable[[], Callable]):
+    """Mark a list column whose rows this module can write with a function made once per page
+    (`page_cell()`, taking a row's object), the same value the column's own method gives a row
+    but with what is the same for every row read once."""
+
+    def mark(method):
+        method.page_cell = page_cell
+        return method
+
+    return mark
 
 
 def _default_checkbox(model_admin) -> bool:
