@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Count,
@@ -444,7 +445,10 @@ def request_list_page(
     page = tickets.annotate(total=Window(Count("*"))).values_list(*_PAGE_COLUMNS, "total")[
         start : start + size
     ]
-    sql, params = page.query.sql_with_params()
+    try:
+        sql, params = page.query.sql_with_params()
+    except EmptyResultSet:  # `tickets` can match nothing (`none()`, a refused search)
+        return [], None
     with connections[tickets.db].cursor() as cursor:
         cursor.execute(_PAGE_WITH_NAMES.format(page=sql), params)
         fetched = cursor.fetchall()
