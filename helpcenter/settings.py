@@ -206,6 +206,9 @@ CACHES = {
     if env.str("CACHE_URL", default="")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same cache, reusing its Redis client (helpcenter/cache.py).
+    CACHES["default"]["BACKEND"] = "helpcenter.cache.RedisCache"
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if env.str("CACHE_URL", default="")

@@ -132,7 +132,8 @@ def test_a_cache_url_backs_the_cache_and_cached_db_sessions():
     seen = settings_seen(
         ["CACHES", "SESSION_ENGINE"], **PRODUCTION, CACHE_URL="redis://redis.internal:6379/2"
     )
-    assert seen["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis cache, reusing its client (helpcenter/cache.py).
+    assert seen["CACHES"]["default"]["BACKEND"] == "helpcenter.cache.RedisCache"
     assert seen["CACHES"]["default"]["LOCATION"] == "redis://redis.internal:6379/2"
     assert seen["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
 
