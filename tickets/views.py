@@ -51,6 +51,9 @@ from tickets.selectors import (
 from tickets.sla import response_clock
 
 REQUESTS_PER_PAGE = 50
+# No list has rows this far (fifty million requests): a larger page number goes through the
+# count, which makes it the last page, and never reaches PostgreSQL as an OFFSET too big for it.
+LAST_PAGE_READ_DIRECTLY = 1_000_000
 # The tag of the "request submitted" message: the page showing it drops the form's draft.
 REQUEST_SUBMITTED_TAG = "request-submitted"
 
@@ -227,7 +230,7 @@ def _request_list_page(tickets: QuerySet[Ticket], number) -> Page:
         number = int(number)
     except (TypeError, ValueError):
         number = 1
-    if number >= 1:
+    if 1 <= number <= LAST_PAGE_READ_DIRECTLY:
         rows, total = request_list_page(
             tickets=tickets, start=(number - 1) * REQUESTS_PER_PAGE, size=REQUESTS_PER_PAGE
         )

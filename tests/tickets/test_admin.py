@@ -600,6 +600,18 @@ def test_an_estimate_short_of_the_truth_hides_no_request(
     assert as_engineer.get(CHANGELIST, {"p": 2}).status_code == 200
 
 
+def test_a_page_far_past_the_estimate_is_refused_as_django_refuses_any_page_past_the_end(
+    as_engineer, estimated_from_one, queue_tickets, monkeypatch
+):
+    monkeypatch.setattr(TicketAdmin, "list_per_page", 2)
+    monkeypatch.setattr("tickets.admin.paging.estimated_rows", lambda model: 3)
+    assert keys_listed(as_engineer.get(CHANGELIST, {"p": 3})) == set()
+    # Never sent to PostgreSQL as an OFFSET too big for it: back to the list, flagged.
+    response = as_engineer.get(CHANGELIST, {"p": 10**20})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
 def explain(queryset) -> str:
     """The plan with table scans and whole-index walks priced out: what is left is what the
     indexes can serve (a bitmap scan needs an index condition)."""

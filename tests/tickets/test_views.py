@@ -435,7 +435,15 @@ def test_requests_list_costs_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize(
-    "number, shown, rows", [("2", 2, 50), ("3", 3, 10), ("9", 3, 10), ("0", 3, 10), ("x", 1, 50)]
+    "number, shown, rows",
+    [
+        ("2", 2, 50),
+        ("3", 3, 10),
+        ("9", 3, 10),
+        ("0", 3, 10),
+        ("x", 1, 50),
+        ("99999999999999999999999", 3, 10),
+    ],
 )
 def test_requests_list_pages_as_djangos_paginator_does(client, enterprise_org, number, shown, rows):
     organization, owner, _cluster = enterprise_org

@@ -29,8 +29,8 @@ def estimated_rows(model) -> int | None:
 
 class TriagePaginator(Paginator):
     """Django's paginator, with the estimate for the unfiltered list of a large table
-    (`estimated`). The estimate may fall short of the true end, so its pages run on past it:
-    a page beyond the last request is empty rather than refused."""
+    (`estimated`). The estimate may fall short of the true end, so its pages run on past it
+    (up to twice its pages): a page beyond the last request is empty rather than refused."""
 
     estimated = False
 
@@ -48,7 +48,9 @@ class TriagePaginator(Paginator):
         try:
             return super().validate_number(number)
         except EmptyPage:
-            if self.estimated and int(number) > 1:
+            # Past an estimate that may fall short, pages run on, as far as twice its pages:
+            # further is refused, as Django refuses any page past the end.
+            if self.estimated and 1 < int(number) <= 2 * self.num_pages:
                 return int(number)
             raise
 
