@@ -116,7 +116,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "helpcenter.navigation.navigation",
             ],
-            "libraries": {"when": "helpcenter.templatetags.when"},
+            "libraries": {
+                "when": "helpcenter.templatetags.when",
+                "links": "helpcenter.templatetags.links",
+            },
         },
     },
 ]

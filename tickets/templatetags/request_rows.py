@@ -1,4 +1,5 @@
-"""`{% load request_rows %}`: the rows of the Requests page, written in one pass.
+"""`{% load request_rows %}`: the rows of the Requests page, written in one pass, and the
+status badge they share with the request page (`{% status_badge ticket.status %}`).
 
 The page shows fifty requests at a time. Written as template markup, each row cost Django's
 template engine about as much as the rest of the page together (a URL reversed, an include, a
@@ -28,8 +29,7 @@ ROW = (
     '  <td class="text-nowrap"><a href="{url}">{key}</a></td>\n'
     '  <td><a class="text-body" href="{url}">{summary}</a>'
     '<div class="small text-body-secondary">{portal}{cluster}</div></td>\n'
-    '  <td><span class="badge rounded-pill hc-status hc-status-{status}">{status_label}</span>\n'
-    "{waiting}</td>\n"
+    "  <td>{status}\n{waiting}</td>\n"
     '  <td class="d-none d-md-table-cell">{severity}</td>\n'
     '  <td class="d-none d-md-table-cell">{organization}</td>\n'
     '  <td class="small d-none d-md-table-cell">{reporter}</td>\n'
@@ -40,7 +40,18 @@ WAITING = (
     '<div class="small fw-semibold mt-1" data-testid="waiting-for-you">'
     '<i aria-hidden="true" class="bi bi-reply-fill"></i> {}</div>'
 )
+STATUS_BADGE = '<span class="badge rounded-pill hc-status hc-status-{status}">{label}</span>'
 KEY_PLACEHOLDER = "KEY-0"
+
+
+@register.simple_tag
+def status_badge(status: str) -> SafeString:
+    """A request's status as the customer sees it, on the request page and in each row."""
+    return SafeString(_status_badge(status, escape(str(Ticket.Status(status).label))))
+
+
+def _status_badge(status: str, escaped_label: str) -> str:
+    return STATUS_BADGE.format(status=escape(status), label=escaped_label)
 
 
 @register.simple_tag
@@ -52,7 +63,9 @@ def request_rows(rows) -> SafeString:
             KEY_PLACEHOLDER
         )
     )
-    statuses = {value: escape(str(label)) for value, label in Ticket.Status.choices}
+    badges = {
+        value: _status_badge(value, escape(str(label))) for value, label in Ticket.Status.choices
+    }
     portals = {value: escape(str(label)) for value, label in Portal.choices}
     waiting = WAITING.format(escape(_("Waiting for your reply")))
     reporters = {}
@@ -74,8 +87,7 @@ def request_rows(rows) -> SafeString:
                 summary=escape(row.summary),
                 portal=portals.get(row.portal) or escape(row.portal),
                 cluster=f" · {escape(row.cluster__name)}" if row.cluster__name is not None else "",
-                status=escape(row.status),
-                status_label=statuses.get(row.status) or escape(row.status),
+                status=badges.get(row.status) or _status_badge(row.status, escape(row.status)),
                 waiting=waiting if waiting_for_customer else "",
                 severity=escape(row.severity),
                 organization=escape(row.organization__name or "—"),
