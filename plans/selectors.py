@@ -147,11 +147,8 @@ def portal_organization(
     plan's portals), about half the price of the rule's OR with Basic's EXISTS, which only an
     organization without a subscription (on Basic) or a refused one still pays."""
     subscribed = (
-        Organization.objects.filter(
-            pk=organization.pk,
-            memberships__user=user,
-            subscription__plan__portals__portal=portal,
-        )
+        organizations_for_user(user=user)
+        .filter(pk=organization.pk, subscription__plan__portals__portal=portal)
         .select_related("subscription__plan")
         .first()
     )
