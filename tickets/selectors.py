@@ -3,11 +3,11 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     Count,
     Exists,
@@ -15,21 +15,21 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     Window,
 )
-from django.db.models.functions import JSONObject
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Membership, Organization, User
+from accounts.models import Cluster, Membership, Organization, User
 from helpcenter.mail.selectors import outbound_email_replied_to
+from plans.models import Plan
 from tickets.models import (
     Attachment,
     CannedResponse,
     Comment,
-    Component,
+    SatisfactionRating,
     Ticket,
     TicketEvent,
     TicketNotificationSetting,
@@ -224,52 +224,6 @@ def ticket_public_comments(*, ticket: Ticket) -> QuerySet[Comment]:
     )
 
 
-# The Activity's two queries, built once and copied by each page that filters them: resolving
-# the support rule's nested EXISTS (and the files' array) anew cost about a millisecond a query.
-# They read only the columns the Activity shows and leave the order to `ticket_activity`, which
-# sorts both lists together anyway (compiling and running each ORDER BY cost a fifth of a query).
-_PUBLIC_COMMENTS = (
-    _with_author_is_support(Comment.objects.filter(is_internal=False))
-    .select_related("author")
-    .only("ticket", "body", "created_at", "author__full_name", "author__email")
-    .annotate(
-        attachment_list=ArraySubquery(
-            Attachment.objects.filter(comment=OuterRef("pk"))
-            .order_by("pk")
-            .values(json=JSONObject(pk="pk", original_name="original_name", size="size"))
-        )
-    )
-    .order_by()
-)
-_STATUS_EVENTS = (
-    TicketEvent.objects.filter(kind=TicketEvent.Kind.STATUS)
-    .select_related("actor")
-    .only("to_value", "created_at", "actor__full_name", "actor__email")
-    .annotate(
-        actor_is_support=Exists(User.objects.filter(support_engineer_q(), pk=OuterRef("actor_id")))
-    )
-    .order_by()
-)
-
-
-def ticket_activity(
-    *, ticket: Ticket, duplicates: list[Ticket]
-) -> list[tuple[str, Comment | TicketEvent]]:
-    """What the customer's Activity shows, oldest first: the public comments ("comment") of the
-    request and of its merged `duplicates`, each knowing its request and its files
-    (`attachment_list`: pk, original_name and size, read with the comment), and the request's
-    status changes ("status"), each knowing whether its actor is support (`actor_is_support`,
-    to say "Sam from Support"). At the same moment, comments come first, each kind in the
-    order it was written."""
-    thread = {ticket.pk: ticket} | {duplicate.pk: duplicate for duplicate in duplicates}
-    entries = []
-    for comment in _PUBLIC_COMMENTS.filter(ticket_id__in=thread):
-        comment.ticket = thread[comment.ticket_id]
-        entries.append(("comment", comment))
-    entries += [("status", event) for event in _STATUS_EVENTS.filter(ticket=ticket)]
-    return sorted(entries, key=lambda entry: (entry[1].created_at, entry[0], entry[1].pk))
-
-
 @dataclass(frozen=True)
 class RequestPage:
     """What the customer's page of one request shows, besides the forms."""
@@ -281,18 +235,173 @@ class RequestPage:
     notifications_on: bool
 
 
-# The request page's row, its annotations resolved once (anew, they cost about half a millisecond
-# a request): only the reader's notification choice is added for each request.
-_REQUEST_PAGE_TICKETS = _REQUEST_WITH_ITS_NAMES.annotate(
-    component_names=ArraySubquery(
-        Component.objects.filter(tickets=OuterRef("pk")).order_by("position", "name").values("name")
-    ),
-    has_participants=Exists(Ticket.participants.through.objects.filter(ticket=OuterRef("pk"))),
-    merged_duplicate_ids=ArraySubquery(
-        Ticket.objects.filter(merged_into=OuterRef("pk")).order_by().values("pk")
-    ),
+# The request page's row: the columns the page shows, and what it shows around them (names,
+# flags, the Activity), each read by a subquery written in SQL. Joined (select_related), the
+# organization, cluster, reporter, plan and rating made PostgreSQL plan longer than it read; as
+# ORM subqueries (and as the Activity's own two queries), resolving and compiling them cost
+# more than running the whole page's SQL.
+_REQUEST_PAGE_FIELDS = (
+    "key",
+    "portal",
+    "organization",
+    "cluster",
+    "reporter",
+    "plan",
+    "summary",
+    "description",
+    "severity",
+    "environment",
+    "affects_version",
+    "status",
+    "shared_with_organization",
+    "response_target_minutes",
+    "response_target_business_hours",
+    "first_response_due_at",
+    "first_responded_at",
+    "first_response_warn_at",
+    "sla_paused_at",
+    "created_at",
+    "resolved_at",
+    "merged_into",
 )
-_NOTIFICATION_CHOICE = TicketNotificationSetting.objects.filter(ticket=OuterRef("pk"))
+
+
+def _person_sql(person_id: str) -> str:
+    """The name and address of the user whose id is `person_id`, as a JSON object."""
+    return f"""(SELECT json_build_object('full_name', p.full_name, 'email', p.email)
+        FROM accounts_user p WHERE p.id = {person_id})"""
+
+
+def _support_engineer_sql(person_id: str) -> tuple[str, tuple]:
+    """Whether the user whose id is `person_id` is a support engineer: `support_engineer_q`
+    compiled, so that the rule keeps its one definition."""
+    query = User.objects.filter(support_engineer_q(), pk=RawSQL(person_id, ())).order_by()
+    sql, params = query.values("pk").query.sql_with_params()
+    return f"EXISTS({sql})", params
+
+
+@cache
+def _request_page_subqueries() -> dict[str, RawSQL]:
+    """The subqueries of the request page's row, compiled on first use (once per process)."""
+    author_is_support, author_params = _support_engineer_sql("c.author_id")
+    actor_is_support, actor_params = _support_engineer_sql("e.actor_id")
+    subqueries = {
+        "organization_row": """SELECT json_build_object('name', o.name, 'time_zone', o.time_zone)
+            FROM accounts_organization o WHERE o.id = tickets_ticket.organization_id""",
+        "cluster_row": """SELECT json_build_object('name', c.name)
+            FROM accounts_cluster c WHERE c.id = tickets_ticket.cluster_id""",
+        "reporter_row": """SELECT json_build_object('full_name', u.full_name, 'email', u.email)
+            FROM accounts_user u WHERE u.id = tickets_ticket.reporter_id""",
+        "plan_row": """SELECT json_build_object('name', p.name)
+            FROM plans_plan p WHERE p.id = tickets_ticket.plan_id""",
+        "satisfaction_row": """SELECT json_build_object('id', s.id, 'rating', s.rating,
+            'comment', s.comment) FROM tickets_satisfactionrating s
+            WHERE s.ticket_id = tickets_ticket.id""",
+        "component_names": """ARRAY(SELECT c.name FROM tickets_component c
+            JOIN tickets_ticket_components tc ON tc.component_id = c.id
+            WHERE tc.ticket_id = tickets_ticket.id ORDER BY c.position, c.name)""",
+        "has_participants": """EXISTS(SELECT FROM tickets_ticket_participants p
+            WHERE p.ticket_id = tickets_ticket.id)""",
+        "merged_duplicate_ids": """ARRAY(SELECT d.id FROM tickets_ticket d
+            WHERE d.merged_into_id = tickets_ticket.id)""",
+        # The public comments of the request and of the duplicates merged into it (served by
+        # the comments' ticket index), with their authors and files.
+        "comment_rows": (
+            f"""ARRAY(SELECT json_build_object('id', c.id, 'ticket_id', c.ticket_id,
+            'body', c.body, 'created_at', c.created_at, 'author_id', c.author_id,
+            'author', {_person_sql("c.author_id")}, 'author_is_support', {author_is_support},
+            'attachment_list', ARRAY(SELECT json_build_object('pk', a.id,
+                'original_name', a.original_name, 'size', a.size)
+                FROM tickets_attachment a WHERE a.comment_id = c.id ORDER BY a.id))
+            FROM tickets_comment c WHERE NOT c.is_internal AND c.ticket_id = ANY(
+                tickets_ticket.id || ARRAY(SELECT d.id FROM tickets_ticket d
+                WHERE d.merged_into_id = tickets_ticket.id)))""",
+            author_params,
+        ),
+        "status_event_rows": (
+            f"""ARRAY(SELECT json_build_object('id', e.id, 'to_value', e.to_value,
+            'created_at', e.created_at, 'actor_id', e.actor_id,
+            'actor', {_person_sql("e.actor_id")}, 'actor_is_support', {actor_is_support})
+            FROM tickets_ticketevent e WHERE e.kind = %s AND e.ticket_id = tickets_ticket.id)""",
+            (*actor_params, TicketEvent.Kind.STATUS.value),
+        ),
+    }
+    return {
+        name: RawSQL(*subquery) if isinstance(subquery, tuple) else RawSQL(subquery, ())
+        for name, subquery in subqueries.items()
+    }
+
+
+_NOTIFICATION_CHOICE = """SELECT n.enabled FROM tickets_ticketnotificationsetting n
+    WHERE n.ticket_id = tickets_ticket.id AND n.user_id = %s"""
+
+
+def _loaded(model, pk: int | None, row: dict | None):
+    """The `model` instance with this pk whose fields a subquery read as `row` (a JSON
+    object; the model's other fields are deferred), None without one."""
+    if row is None:
+        return None
+    row["id"] = pk
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in row]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [row[name] for name in names])
+
+
+def _request_page_ticket(*, user: User, key: str) -> Ticket:
+    """The visible request with this key (`tickets_visible_to`), its organization, cluster,
+    reporter, plan and rating in place as the request's other pages read them, and the
+    annotations `request_page_for` reads."""
+    ticket = _one_or_404(
+        tickets_visible_to(user=user, key=key)
+        .only(*_REQUEST_PAGE_FIELDS)
+        .annotate(
+            **_request_page_subqueries(),
+            notification_choice=RawSQL(_NOTIFICATION_CHOICE, (user.pk,)),
+        )
+    )
+    ticket.organization = _loaded(Organization, ticket.organization_id, ticket.organization_row)
+    ticket.cluster = _loaded(Cluster, ticket.cluster_id, ticket.cluster_row)
+    ticket.reporter = _loaded(User, ticket.reporter_id, ticket.reporter_row)
+    ticket.plan = _loaded(Plan, ticket.plan_id, ticket.plan_row)
+    rating = ticket.satisfaction_row
+    Ticket.satisfaction.related.set_cached_value(
+        ticket, rating and _loaded(SatisfactionRating, rating.pop("id"), rating)
+    )
+    return ticket
+
+
+def _activity(
+    *, ticket: Ticket, duplicates: list[Ticket]
+) -> list[tuple[str, Comment | TicketEvent]]:
+    """What the customer's Activity shows, oldest first, from the rows read with the request:
+    the public comments ("comment") of the request and of its merged `duplicates`, each
+    knowing its request, whether its author is support (`author_is_support`, for the badge)
+    and its files (`attachment_list`: pk, original_name and size), and the request's status
+    changes ("status"), each knowing whether its actor is support (`actor_is_support`, to say
+    "Sam from Support"). At the same moment, comments come first, each kind in the order it
+    was written."""
+    thread = {ticket.pk: ticket} | {duplicate.pk: duplicate for duplicate in duplicates}
+    entries = []
+    for row in ticket.comment_rows:
+        comment = _loaded(Comment, row["id"], _row_fields(row, "ticket_id", "author_id", "body"))
+        comment.ticket = thread[comment.ticket_id]
+        comment.author = _loaded(User, comment.author_id, row["author"])
+        comment.author_is_support = row["author_is_support"]
+        comment.attachment_list = row["attachment_list"]
+        entries.append(("comment", comment))
+    for row in ticket.status_event_rows:
+        event = _loaded(TicketEvent, row["id"], _row_fields(row, "actor_id", "to_value"))
+        event.ticket = ticket
+        event.actor = _loaded(User, event.actor_id, row["actor"])
+        event.actor_is_support = row["actor_is_support"]
+        entries.append(("status", event))
+    return sorted(entries, key=lambda entry: (entry[1].created_at, entry[0], entry[1].pk))
+
+
+def _row_fields(row: dict, *names: str) -> dict:
+    """These fields of a JSON row, and its time as the aware datetime the model holds."""
+    return {name: row[name] for name in names} | {
+        "created_at": datetime.fromisoformat(row["created_at"])
+    }
 
 
 def request_page_for(*, user: User, key: str) -> RequestPage:
@@ -302,11 +411,7 @@ def request_page_for(*, user: User, key: str) -> RequestPage:
     it and the ids of the duplicates merged into it (the participants' and the duplicates'
     rows are read only when there are some: most requests have neither), and the reader's own
     notification choice."""
-    ticket = _one_or_404(
-        _visible_by_key(user=user, key=key, among=_REQUEST_PAGE_TICKETS).annotate(
-            notification_choice=Subquery(_NOTIFICATION_CHOICE.filter(user=user).values("enabled"))
-        )
-    )
+    ticket = _request_page_ticket(user=user, key=key)
     duplicates = (
         list(ticket_merged_duplicates(ticket=ticket)) if ticket.merged_duplicate_ids else []
     )
@@ -316,7 +421,7 @@ def request_page_for(*, user: User, key: str) -> RequestPage:
         ticket=ticket,
         participants=participants,
         merged_duplicates=duplicates,
-        activity=ticket_activity(ticket=ticket, duplicates=duplicates),
+        activity=_activity(ticket=ticket, duplicates=duplicates),
         notifications_on=_notified(
             user.pk,
             choices=choices,

@@ -561,7 +561,7 @@ def test_request_page_costs_a_fixed_number_of_queries(
             to_value="Waiting for support",
         )
     client.force_login(shared_ticket.reporter)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(5):
         response = client.get(f"/requests/{shared_ticket.key}/")
     assert response.status_code == 200
 
@@ -575,7 +575,7 @@ def test_merged_duplicates_cost_the_request_page_one_query(
         services.ticket_comment_add(ticket=duplicate, author=reporter, body=f"From {summary}")
         services.ticket_merge(duplicate=duplicate, target=shared_ticket, actor=engineer)
     client.force_login(reporter)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         page = parse(client.get(f"/requests/{shared_ticket.key}/").content)
     assert len(page.find_all(data_testid="merged-request")) == 2
     assert "From Second duplicate" in page.text
@@ -592,7 +592,7 @@ def test_participants_cost_the_request_page_one_query(
         participants=named,
     )
     client.force_login(shared_ticket.reporter)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         page = client.get(f"/requests/{shared_ticket.key}/").text
     assert all(person.display_name in page for person in named)
     assert len(re.findall(r'name="participants" value="\d+" id="[^"]+" checked', page)) == 3
@@ -639,6 +639,28 @@ def test_the_banner_goes_once_the_customer_replies(client, shared_ticket, engine
     page = client.get(f"/requests/{shared_ticket.key}/").text
     assert 'data-testid="waiting-for-you"' not in page
     assert "set the status to Waiting for support" in page
+
+
+def test_a_support_reply_shows_its_badge_and_its_files(client, shared_ticket, engineer):
+    engineer.full_name = "Sam"
+    engineer.save(update_fields=["full_name"])
+    comment = services.ticket_comment_add(ticket=shared_ticket, author=engineer, body="See log")
+    attachment = Attachment.objects.create(
+        comment=comment,
+        file="attachments/x.txt",
+        original_name="answer.log",
+        content_type="text/plain",
+        size=2048,
+    )
+    client.force_login(shared_ticket.reporter)
+    page = parse(client.get(f"/requests/{shared_ticket.key}/").content)
+    card = page.find(data_testid="comment")
+    assert "hc-comment-support" in card.classes
+    assert card.find("strong").text == "Sam"
+    assert card.find(class_="badge").text == "TiDB Cloud Support"
+    link = card.find("a")
+    assert link.attrs["href"] == f"/requests/{shared_ticket.key}/attachments/{attachment.pk}/"
+    assert link.text == "answer.log (2.0 KB)"
 
 
 def test_customer_comment_with_a_file(client, shared_ticket):
