@@ -15,7 +15,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Value,
 )
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -96,23 +95,23 @@ def _visibility_q(user: User, *, in_organization: Q, participating: Q) -> Q:
 _MEMBERSHIP = Membership.objects.order_by().filter(organization=OuterRef("organization_id"))
 _PARTICIPATION = Ticket.participants.through.objects.order_by().filter(ticket=OuterRef("pk"))
 
-# Resolved once and filtered for each user: every customer page starts with this query.
-_ORGANIZATION_IDS = Membership.objects.order_by().values_list(
-    Value("organization"), "organization_id"
-)
-_PARTICIPATION_IDS = Ticket.participants.through.objects.order_by().values_list(
-    Value("participant"), "ticket_id"
-)
+# Every customer page but a request's starts with this query. Written out: building and
+# compiling the union through the ORM, and reading its rows back, cost twice its round trip.
+_MEMBERSHIPS_AND_PARTICIPATIONS = f"""
+    SELECT true, organization_id FROM {Membership._meta.db_table} WHERE user_id = %s
+    UNION ALL
+    SELECT false, ticket_id FROM {Ticket.participants.through._meta.db_table} WHERE user_id = %s
+"""
 
 
 def _memberships_and_participations(user: User) -> tuple[list[int], list[int]]:
     """The user's organization ids and the ids of requests they were added to, in one query."""
-    rows = list(
-        _ORGANIZATION_IDS.filter(user=user).union(_PARTICIPATION_IDS.filter(user=user), all=True)
-    )
+    with connections[Membership.objects.db].cursor() as cursor:
+        cursor.execute(_MEMBERSHIPS_AND_PARTICIPATIONS, (user.pk, user.pk))
+        rows = cursor.fetchall()
     return (
-        [pk for kind, pk in rows if kind == "organization"],
-        [pk for kind, pk in rows if kind == "participant"],
+        [pk for is_membership, pk in rows if is_membership],
+        [pk for is_membership, pk in rows if not is_membership],
     )
 
 
