@@ -93,23 +93,35 @@ def _plans_with_portal(portal: str) -> QuerySet[Plan]:
 
 def portal_organizations(*, user: User, portal: str) -> QuerySet[Organization]:
     """The user's organizations whose plan reaches `portal` (without a subscription: Basic's),
-    in one query."""
+    in one query, each read with its subscription and plan."""
     reaching = PlanPortal.objects.filter(portal=portal)
-    return organizations_for_user(user=user).filter(
-        Q(subscription__plan__in=reaching.values("plan"))
-        | Q(Exists(reaching.filter(plan__code=DEFAULT_PLAN_CODE)), subscription__isnull=True)
+    return (
+        organizations_for_user(user=user)
+        .filter(
+            Q(subscription__plan__in=reaching.values("plan"))
+            | Q(Exists(reaching.filter(plan__code=DEFAULT_PLAN_CODE)), subscription__isnull=True)
+        )
+        .select_related("subscription__plan")
     )
 
 
 @dataclass(frozen=True)
 class PortalAccess:
+    """What `portal_access` found for one user and portal. A service given it (the request form
+    checked it a moment earlier) takes its answer instead of reading the rule again."""
+
     portal: str
     allowed: bool
     organizations: list[Organization]
+    user_id: int | None = None
 
     @property
     def name(self) -> str:
         return Portal(self.portal).label
+
+    def organization(self, organization_id: int) -> Organization | None:
+        """The entitled organization of that id, read with its plan; None when not entitled."""
+        return next((org for org in self.organizations if org.pk == organization_id), None)
 
     @cached_property
     def required_plan(self) -> Plan | None:
@@ -135,7 +147,9 @@ def portal_access(*, user: User, portal: str) -> PortalAccess:
     """May this user use this portal, and with which organizations (one query)."""
     organizations = list(portal_organizations(user=user, portal=portal))
     allowed = bool(organizations) or portal_open_without_organization(user=user, portal=portal)
-    return PortalAccess(portal=portal, allowed=allowed, organizations=organizations)
+    return PortalAccess(
+        portal=portal, allowed=allowed, organizations=organizations, user_id=user.pk
+    )
 
 
 def portal_organization(

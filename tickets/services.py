@@ -17,6 +17,7 @@ from accounts.selectors import organizations_for_user
 from helpcenter.inbound.models import InboundEmail
 from plans.models import Portal, Severity
 from plans.selectors import (
+    PortalAccess,
     plan_for_organization,
     portal_access,
     portal_open_without_organization,
@@ -135,18 +136,30 @@ def _check_cluster(
 
 
 def _portal_check(
-    *, reporter: User, portal: str, organization: Organization | None
+    *,
+    reporter: User,
+    portal: str,
+    organization: Organization | None,
+    access: PortalAccess | None,
 ) -> Organization | None:
     """Refuse a request the portal rule does not allow, whatever the form offered; returns the
-    organization read with its plan. One query for an entitled organization (none for a
-    billing request that names none); the whole access, for the refusal, only when refused."""
+    organization read with its plan. The rule's answer comes from `access` when the caller read
+    it for this reporter and portal (the request form did, to offer its organizations); else
+    one query for an entitled organization (none for a billing request that names none); the
+    whole access, for the refusal, only when refused."""
+    if access is not None and (access.user_id != reporter.pk or access.portal != portal):
+        access = None
     if organization is not None:
-        entitled = portal_organization(user=reporter, portal=portal, organization=organization)
+        entitled = (
+            access.organization(organization.pk)
+            if access is not None
+            else portal_organization(user=reporter, portal=portal, organization=organization)
+        )
         if entitled is not None:
             return entitled
     elif portal_open_without_organization(user=reporter, portal=portal):
         return None
-    access = portal_access(user=reporter, portal=portal)
+    access = access or portal_access(user=reporter, portal=portal)
     if not access.allowed:
         raise PermissionDenied(access.refusal)
     if organization is not None:
@@ -180,13 +193,17 @@ def ticket_create(
     shared_with_organization: bool | None = None,
     attachments: list[UploadedFile] | tuple = (),
     raised_by: User | None = None,
+    access: PortalAccess | None = None,
 ) -> Ticket:
     """File a request for `reporter`; `raised_by` is the support engineer who files it on the
     customer's behalf (a phone call, a chat, a monitoring alert). The same rules, targets and
-    emails apply either way, and the history says who raised it."""
+    emails apply either way, and the history says who raised it. `access`: the reporter's
+    `portal_access` to `portal`, when the caller has just read it."""
     if raised_by is not None and not is_support_engineer(user=raised_by):
         raise PermissionDenied(_("Only support engineers raise requests for a customer."))
-    organization = _portal_check(reporter=reporter, portal=portal, organization=organization)
+    organization = _portal_check(
+        reporter=reporter, portal=portal, organization=organization, access=access
+    )
     if portal == Portal.TECHNICAL:
         if organization is None:
             raise ValidationError({"organization": _("Choose the organization this is about.")})

@@ -173,6 +173,7 @@ class PortalRequestView(FormView):
                 affects_version=data.get("affects_version", ""),
                 shared_with_organization=data["shared_with_organization"],
                 attachments=data["attachments"],
+                access=self.access,
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)

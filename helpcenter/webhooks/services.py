@@ -77,7 +77,9 @@ def webhook_event_queue(
     """One delivery per subscribed endpoint, sent after commit; an event already queued for an
     endpoint is not queued again. Call inside the transaction that changes state."""
     deliveries = []
-    for endpoint in WebhookEndpoint.objects.filter(organization=organization, is_active=True):
+    # The model's order within one organization, without joining it for its name.
+    endpoints = WebhookEndpoint.objects.filter(organization=organization, is_active=True)
+    for endpoint in endpoints.order_by("url", "pk"):
         if event not in endpoint.events:
             continue
         try:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from plans.models import Plan
+from plans.selectors import portal_access
 from tests.factories import (
     ClusterFactory,
     MembershipFactory,
@@ -133,6 +134,27 @@ def test_technical_request_cannot_name_an_organization_without_the_plan(develope
     with pytest.raises(ValidationError) as error:
         technical(owner, basic)
     assert "organization" in error.value.error_dict
+
+
+def test_the_access_the_form_read_files_without_reading_the_rule_again(
+    enterprise_org, django_assert_num_queries
+):
+    organization, owner, _cluster = enterprise_org
+    access = portal_access(user=owner, portal="technical")
+    (entitled,) = access.organizations
+    # Its savepoint, the key, the response target, the request, its history and both emails:
+    # no read of the organization's plan.
+    with django_assert_num_queries(7):
+        ticket = technical(owner, entitled, access=access, shared_with_organization=False)
+    assert (ticket.organization, ticket.plan.code) == (organization, "enterprise")
+
+
+def test_an_access_read_for_someone_else_is_not_taken(enterprise_org, basic_org):
+    organization, owner, _cluster = enterprise_org
+    _basic, stranger, _c = basic_org
+    with pytest.raises(PermissionDenied):
+        technical(stranger, organization, access=portal_access(user=owner, portal="technical"))
+    assert not Ticket.objects.exists()
 
 
 def test_sharing_defaults_to_the_organization_for_a_single_membership(enterprise_org):

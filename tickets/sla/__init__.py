@@ -54,7 +54,9 @@ CUSTOMER_LABELS = {ClockState.PAUSED: _("Paused, waiting for you")}
 
 
 def response_target_for(*, plan: Plan, severity: str) -> ResponseTarget | None:
-    return ResponseTarget.objects.filter(plan=plan, severity=severity).first()
+    # One at most (unique per plan and severity): ordered by its own key, not by the model's
+    # plan rank, which would join the plan for nothing.
+    return ResponseTarget.objects.filter(plan=plan, severity=severity).order_by("pk").first()
 
 
 def _zone(organization: Organization | None):
