@@ -119,6 +119,7 @@ TEMPLATES = [
             "libraries": {
                 "when": "helpcenter.templatetags.when",
                 "links": "helpcenter.templatetags.links",
+                "once": "helpcenter.templatetags.once",
             },
         },
     },
