@@ -45,8 +45,8 @@ def contact_sales_url(*, topic: str, organization: Organization | None = None) -
 class OrganizationPlanMixin:
     """Loads the organization from the URL through the access selector (404 when not yours).
 
-    The organization's plan is `organization_plan` in templates: `current_plan` belongs to the
-    navigation, which shows the plan of the organization chosen in the switcher.
+    The organization's plan is `organization_plan` in templates: the navigation shows the plan
+    of the organization chosen in the switcher (`current_organization.plan_name`).
     """
 
     owner_required = False

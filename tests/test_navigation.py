@@ -20,7 +20,8 @@ from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# templates/base.html as it was before `{% once %}`, the text every page must keep.
+# templates/base.html as it was before `{% once %}` (the plan's name read from the organization, as
+# the navigation now gives it), the text every page must keep.
 REFERENCE = Path(__file__).parent / "templates" / "base_reference.html"
 PAGE = (
     "{% extends base %}{% block title %}Page{% endblock %}{% block content %}<p>x</p>{% endblock %}"
