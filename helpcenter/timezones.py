@@ -11,7 +11,7 @@ from html import escape
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
-from django.utils.html import avoid_wrapping, format_html
+from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
@@ -123,15 +123,18 @@ def time_element(
     `relative` is asked for and the moment is near."""
     if value is None:
         return SafeString("")
-    element = format_html(
-        '<time datetime="{}">{}</time>', value.astimezone(UTC).isoformat(), local_time(value)
-    )
     now = now or timezone.now()
+    zone = timezone.get_current_timezone()
+    language = translation.get_language()
+    absolute = _local_words(
+        timezone.localtime(value, zone), _calendar_words(language), now.astimezone(zone).year
+    )
+    # Escaped as format_html would (it cost half of this function), as in RelativeTimeElements.
+    element = f'<time datetime="{value.astimezone(UTC).isoformat()}">{escape(absolute)}</time>'
     if relative and abs(value - now) < RELATIVE_WITHIN:
-        return format_html(
-            '{} <span class="hc-relative">({})</span>', element, relative_time(value, now=now)
-        )
-    return element
+        phrase = escape(_relative_words(value, now, language))
+        return SafeString(f'{element} <span class="hc-relative">({phrase})</span>')
+    return SafeString(element)
 
 
 def time_element_relative(value: datetime | None, *, now: datetime | None = None) -> SafeString:
