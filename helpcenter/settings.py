@@ -79,7 +79,7 @@ MIDDLEWARE = [
     # First, so every log line of the request carries its id (X-Request-ID in and out).
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "helpcenter.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
