@@ -17,10 +17,12 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Cluster, Membership, Organization, User
+from accounts.selectors import organization_members
 from helpcenter.mail.selectors import outbound_email_replied_to
 from plans.models import Plan
 from tickets.models import (
@@ -228,6 +230,7 @@ class RequestPage:
 
     ticket: Ticket
     participants: list[User]
+    colleagues: list[User]  # for the sharing form: none unless the reader is the reporter
     merged_duplicates: list[Ticket]
     activity: list[tuple[str, Comment | TicketEvent]]
     notifications_on: bool
@@ -281,8 +284,7 @@ def _support_engineer_sql(person_id: str) -> tuple[str, tuple]:
 @cache
 def _request_page_subqueries() -> dict[str, RawSQL]:
     """The subqueries of the request page's row, compiled on first use (once per process)."""
-    author_is_support, author_params = _support_engineer_sql("c.author_id")
-    actor_is_support, actor_params = _support_engineer_sql("e.actor_id")
+    person_is_support, support_params = _support_engineer_sql("a.person_id")
     subqueries = {
         "organization_row": """SELECT json_build_object('name', o.name, 'time_zone', o.time_zone)
             FROM accounts_organization o WHERE o.id = tickets_ticket.organization_id""",
@@ -298,36 +300,58 @@ def _request_page_subqueries() -> dict[str, RawSQL]:
         "component_names": """ARRAY(SELECT c.name FROM tickets_component c
             JOIN tickets_ticket_components tc ON tc.component_id = c.id
             WHERE tc.ticket_id = tickets_ticket.id ORDER BY c.position, c.name)""",
-        "has_participants": """EXISTS(SELECT FROM tickets_ticket_participants p
-            WHERE p.ticket_id = tickets_ticket.id)""",
+        "participant_rows": _people_sql(
+            User.objects.filter(participating_tickets=RawSQL("tickets_ticket.id", ()))
+        ),
         "merged_duplicate_ids": """ARRAY(SELECT d.id FROM tickets_ticket d
             WHERE d.merged_into_id = tickets_ticket.id)""",
-        # The public comments of the request and of the duplicates merged into it (served by
-        # the comments' ticket index), with their authors and files.
-        "comment_rows": (
-            f"""ARRAY(SELECT json_build_object('id', c.id, 'ticket_id', c.ticket_id,
-            'body', c.body, 'created_at', c.created_at, 'author_id', c.author_id,
-            'author', {_person_sql("c.author_id")}, 'author_is_support', {author_is_support},
-            'attachment_list', ARRAY(SELECT json_build_object('pk', a.id,
-                'original_name', a.original_name, 'size', a.size)
-                FROM tickets_attachment a WHERE a.comment_id = c.id ORDER BY a.id))
-            FROM tickets_comment c WHERE NOT c.is_internal AND c.ticket_id = ANY(
-                tickets_ticket.id || ARRAY(SELECT d.id FROM tickets_ticket d
-                WHERE d.merged_into_id = tickets_ticket.id)))""",
-            author_params,
-        ),
-        "status_event_rows": (
-            f"""ARRAY(SELECT json_build_object('id', e.id, 'to_value', e.to_value,
-            'created_at', e.created_at, 'actor_id', e.actor_id,
-            'actor', {_person_sql("e.actor_id")}, 'actor_is_support', {actor_is_support})
-            FROM tickets_ticketevent e WHERE e.kind = %s AND e.ticket_id = tickets_ticket.id)""",
-            (*actor_params, TicketEvent.Kind.STATUS.value),
+        # The Activity: the public comments of the request and of the duplicates merged into
+        # it (served by the comments' ticket index) with their files, and the request's status
+        # changes, each with its person (author or actor) and whether that is support. One
+        # list, so that PostgreSQL plans the person's lookups once.
+        "activity_rows": (
+            f"""ARRAY(SELECT json_build_object('kind', a.kind, 'id', a.id,
+            'ticket_id', a.ticket_id, 'text', a.text, 'created_at', a.created_at,
+            'person_id', a.person_id, 'person', {_person_sql("a.person_id")},
+            'is_support', {person_is_support}, 'attachment_list', a.attachment_list)
+            FROM (
+                SELECT 'comment' AS kind, c.id, c.ticket_id, c.body AS text, c.created_at,
+                    c.author_id AS person_id, ARRAY(SELECT json_build_object('pk', f.id,
+                        'original_name', f.original_name, 'size', f.size)
+                        FROM tickets_attachment f WHERE f.comment_id = c.id ORDER BY f.id
+                    ) AS attachment_list
+                FROM tickets_comment c WHERE NOT c.is_internal AND c.ticket_id = ANY(
+                    tickets_ticket.id || ARRAY(SELECT d.id FROM tickets_ticket d
+                    WHERE d.merged_into_id = tickets_ticket.id))
+                UNION ALL
+                SELECT 'status', e.id, e.ticket_id, e.to_value, e.created_at, e.actor_id, NULL
+                FROM tickets_ticketevent e WHERE e.kind = %s AND e.ticket_id = tickets_ticket.id
+            ) a)""",
+            (*support_params, TicketEvent.Kind.STATUS.value),
         ),
     }
     return {
         name: RawSQL(*subquery) if isinstance(subquery, tuple) else RawSQL(subquery, ())
         for name, subquery in subqueries.items()
     }
+
+
+def _people_sql(people: QuerySet[User]) -> tuple[str, tuple]:
+    """These users' ids, names and addresses in their order, as an array of JSON objects."""
+    rows = people.values(json=JSONObject(id="pk", full_name="full_name", email="email"))
+    sql, params = rows.query.sql_with_params()
+    return f"ARRAY({sql})::json[]", params  # json, which the driver decodes (jsonb it leaves)
+
+
+@cache
+def _colleagues_sql() -> tuple[str, tuple]:
+    """Whom the request's reporter may share it with: the other members of its organization
+    (`organization_members`), read only when the reader is the reporter (a %s parameter)."""
+    colleagues = organization_members(
+        organization=RawSQL("tickets_ticket.organization_id", ())
+    ).exclude(pk=RawSQL("tickets_ticket.reporter_id", ()))
+    sql, params = _people_sql(colleagues)
+    return f"CASE WHEN tickets_ticket.reporter_id = %s THEN {sql} END", params
 
 
 _NOTIFICATION_CHOICE = """SELECT n.enabled FROM tickets_ticketnotificationsetting n
@@ -348,12 +372,14 @@ def _request_page_ticket(*, user: User, key: str) -> Ticket:
     """The visible request with this key (`tickets_visible_to`), its organization, cluster,
     reporter, plan and rating in place as the request's other pages read them, and the
     annotations `request_page_for` reads."""
+    colleagues_sql, colleagues_params = _colleagues_sql()
     ticket = _one_or_404(
         tickets_visible_to(user=user, key=key)
         .only(*_REQUEST_PAGE_FIELDS)
         .annotate(
             **_request_page_subqueries(),
             notification_choice=RawSQL(_NOTIFICATION_CHOICE, (user.pk,)),
+            colleague_rows=RawSQL(colleagues_sql, (user.pk, *colleagues_params)),
         )
     )
     ticket.organization = _loaded(Organization, ticket.organization_id, ticket.organization_row)
@@ -379,27 +405,28 @@ def _activity(
     was written."""
     thread = {ticket.pk: ticket} | {duplicate.pk: duplicate for duplicate in duplicates}
     entries = []
-    for row in ticket.comment_rows:
-        comment = _loaded(Comment, row["id"], _row_fields(row, "ticket_id", "author_id", "body"))
-        comment.ticket = thread[comment.ticket_id]
-        comment.author = _loaded(User, comment.author_id, row["author"])
-        comment.author_is_support = row["author_is_support"]
-        comment.attachment_list = row["attachment_list"]
-        entries.append(("comment", comment))
-    for row in ticket.status_event_rows:
-        event = _loaded(TicketEvent, row["id"], _row_fields(row, "actor_id", "to_value"))
-        event.ticket = ticket
-        event.actor = _loaded(User, event.actor_id, row["actor"])
-        event.actor_is_support = row["actor_is_support"]
-        entries.append(("status", event))
+    for row in ticket.activity_rows:
+        person = _loaded(User, row["person_id"], row["person"])
+        created_at = datetime.fromisoformat(row["created_at"])
+        if row["kind"] == "comment":
+            entry = _loaded(
+                Comment,
+                row["id"],
+                {"author_id": row["person_id"], "body": row["text"], "created_at": created_at},
+            )
+            entry.ticket, entry.author = thread[row["ticket_id"]], person
+            entry.author_is_support = row["is_support"]
+            entry.attachment_list = row["attachment_list"]
+        else:
+            entry = _loaded(
+                TicketEvent,
+                row["id"],
+                {"actor_id": row["person_id"], "to_value": row["text"], "created_at": created_at},
+            )
+            entry.ticket, entry.actor = ticket, person
+            entry.actor_is_support = row["is_support"]
+        entries.append((row["kind"], entry))
     return sorted(entries, key=lambda entry: (entry[1].created_at, entry[0], entry[1].pk))
-
-
-def _row_fields(row: dict, *names: str) -> dict:
-    """These fields of a JSON row, and its time as the aware datetime the model holds."""
-    return {name: row[name] for name in names} | {
-        "created_at": datetime.fromisoformat(row["created_at"])
-    }
 
 
 def request_page_for(*, user: User, key: str) -> RequestPage:
@@ -413,11 +440,12 @@ def request_page_for(*, user: User, key: str) -> RequestPage:
     duplicates = (
         list(ticket_merged_duplicates(ticket=ticket)) if ticket.merged_duplicate_ids else []
     )
-    participants = list(ticket.participants.all()) if ticket.has_participants else []
+    participants = [_loaded(User, row.pop("id"), row) for row in ticket.participant_rows]
     choices = {} if ticket.notification_choice is None else {user.pk: ticket.notification_choice}
     return RequestPage(
         ticket=ticket,
         participants=participants,
+        colleagues=[_loaded(User, row.pop("id"), row) for row in ticket.colleague_rows or ()],
         merged_duplicates=duplicates,
         activity=_activity(ticket=ticket, duplicates=duplicates),
         notifications_on=_notified(

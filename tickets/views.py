@@ -377,14 +377,6 @@ class RequestDetailView(TemplateView):
         ticket = page.ticket
         participants = page.participants
         is_reporter = ticket.reporter_id == user.pk
-        # The sharing form lists each colleague's name and address, and nothing else of them.
-        colleagues = (
-            organization_members(organization=ticket.organization)
-            .exclude(pk=ticket.reporter_id)
-            .only("email", "full_name")
-            if ticket.organization
-            else User.objects.none()
-        )
         return super().get_context_data(
             ticket=ticket,
             Status=Ticket.Status,
@@ -392,17 +384,13 @@ class RequestDetailView(TemplateView):
             merged_duplicates=page.merged_duplicates,
             clock=response_clock(ticket=ticket),
             comment_form=kwargs.pop("comment_form", None) or CommentForm(),
-            sharing_form=SharingForm(
-                colleagues=colleagues,
-                initial={
-                    "shared_with_organization": ticket.shared_with_organization,
-                    "participants": participants,
-                },
-            ),
+            # The sharing and rating forms are written out, unbound: only their labels are read.
+            sharing_fields=SharingForm.base_fields,
+            colleagues=page.colleagues,
             participants=participants,
             can_share=is_reporter and ticket.organization_id is not None,
             can_rate=is_reporter and ticket.awaits_rating,
-            satisfaction_form=SatisfactionForm(),
+            satisfaction_fields=SatisfactionForm.base_fields,
             notifications_on=page.notifications_on,
             **kwargs,
         )
