@@ -14,15 +14,20 @@ from django.utils.translation import gettext_lazy as _
 
 from helpcenter.timezones import local_time
 from tickets.models import Ticket
-from tickets.selectors import is_support_engineer, support_queue_filters
+from tickets.selectors import support_engineer_with_permissions, support_queue_filters
 from tickets.sla import ClockState, RequestClocks, ResponseClock, Target, clock_state_q
 
 Status = Ticket.Status
 
 
 def request_is_engineer(request) -> bool:
-    """`is_support_engineer` for the person making this request (answered once per request)."""
-    return is_support_engineer(user=request.user)
+    """`is_support_engineer` for the person making this request, answered once per request
+    (a list page asks about thirty times) with their permissions, which every admin page
+    checks next."""
+    answer = request.__dict__.get("_is_support_engineer")
+    if answer is None:
+        answer = request._is_support_engineer = support_engineer_with_permissions(user=request.user)
+    return answer
 
 
 def duration_label(value: timedelta) -> str:
@@ -90,6 +95,21 @@ class QueueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         condition = support_queue_filters(user=request.user).get(self.value())
         return queryset.filter(condition) if condition is not None else queryset
+
+
+class ListedObjectsFilter(admin.RelatedFieldListFilter):
+    """Django's filter for a foreign key, keeping the objects it lists (`objects`, by key): the
+    list's rows show them from here instead of joining their table to the page's query."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        queryset = field.remote_field.model._default_manager.complex_filter(
+            field.get_limit_choices_to()
+        )
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        self.objects = {obj.pk: obj for obj in queryset}
+        return [(key, str(obj)) for key, obj in self.objects.items()]
 
 
 class AssigneeFilter(admin.SimpleListFilter):
