@@ -413,6 +413,24 @@ def test_a_row_shows_the_request_and_links_to_it(client, enterprise_org):
     assert row.find("time").attrs["datetime"] == ticket.last_activity_at.isoformat()
 
 
+def test_a_row_without_organization_or_cluster_shows_a_dash_beside_its_reporter(
+    client, enterprise_org, member_of
+):
+    organization, owner, cluster = enterprise_org
+    colleague = member_of(organization)
+    colleague.full_name = ""
+    colleague.save(update_fields=["full_name"])
+    TicketFactory(organization=organization, reporter=colleague, cluster=cluster)
+    TicketFactory(organization=None, reporter=owner, summary="No organization")
+    client.force_login(owner)
+    rows = parse(client.get("/requests/").content).find_all(data_testid="request-row")
+    cells = [[cell.text for cell in row.find_all("td")][1:] for row in rows]
+    assert cells[0][0] == "No organizationTiDB Cloud Account/Billing Support"
+    assert cells[0][3:5] == ["—", owner.display_name]
+    assert cells[1][0].endswith(f" · {cluster.name}")
+    assert cells[1][3:5] == [organization.name, colleague.email.split("@")[0]]
+
+
 def test_requests_list_pages_by_fifty(client, enterprise_org):
     organization, owner, _cluster = enterprise_org
     TicketFactory.create_batch(55, organization=organization, reporter=owner)
