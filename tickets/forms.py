@@ -272,7 +272,10 @@ class RequestFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     portal = forms.ChoiceField(
-        label=_("Portal"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Portal"),
+        choices=[("", _("All portals")), *Portal.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     organization = ListedModelChoiceField(
         label=_("Organization"),
@@ -289,7 +292,6 @@ class RequestFilterForm(forms.Form):
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["portal"].choices = [("", _("All portals")), *Portal.choices]
         self.fields["organization"].queryset = organizations
 
 
