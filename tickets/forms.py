@@ -49,6 +49,13 @@ class ListedModelChoiceField(forms.ModelChoiceField):
 class ListedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     iterator = ListedChoiceIterator
 
+    def clean(self, value):
+        # Nothing chosen is an empty list: Django's empty queryset is still compiled, to find
+        # it empty, wherever the choice is read.
+        if not value and not self.required:
+            return []
+        return super().clean(value)
+
 
 class LoadedChoiceIterator(ListedChoiceIterator):
     def __iter__(self):
