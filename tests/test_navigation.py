@@ -16,6 +16,7 @@ from django.urls import resolve, reverse
 
 from accounts.models import Membership
 from accounts.selectors import CURRENT_ORGANIZATION_SESSION_KEY
+from helpcenter.navigation import navigation
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,23 @@ def test_messages_see_the_same_frame(basic_org):
         (messages.INFO, "Noted.", ""),
     ]
     assert_frame_unchanged(frame_request(reverse("tickets:home"), basic_org.owner, notes=notes))
+
+
+def test_the_menus_list_only_the_readers_organizations_with_their_plans(
+    org_factory, django_assert_num_queries
+):
+    acme, globex, initech = (
+        org_factory("basic", name="Acme"),
+        org_factory("enterprise", name="Globex"),
+        org_factory("developer", name="Initech"),
+    )
+    MembershipFactory(user=globex.owner, organization=acme.organization)
+    for reader, expected in [
+        (globex.owner, {"Acme": "Basic", "Globex": "Enterprise"}),
+        (initech.owner, {"Initech": "Developer"}),
+    ]:
+        menus = navigation(frame_request(reverse("tickets:home"), reader))
+        with django_assert_num_queries(2 if "Basic" in expected.values() else 1):
+            listed = {o.name: o.plan_name for o in menus["user_organizations"]}
+        assert listed == expected
+        assert menus["current_organization"].name == min(expected)
