@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
@@ -61,24 +60,37 @@ def support_engineer_with_permissions(*, user: User) -> bool:
     if not (user.is_authenticated and user.is_active) or user.is_superuser:
         return is_support_engineer(user=user)
     if not hasattr(user, "_perm_cache"):
-        own = User.user_permissions.through.objects.filter(user=user)
-        through_groups = Group.permissions.through.objects.filter(
-            group__in=User.groups.through.objects.filter(user=user).values("group_id")
-        )
-        rows = list(
-            Permission.objects.filter(
-                Q(pk__in=own.values("permission_id"))
-                | Q(pk__in=through_groups.values("permission_id"))
-            ).values_list(
-                "content_type__app_label",
-                "codename",
-                Exists(User.objects.filter(support_engineer_q(), pk=user.pk)),
-            )
-        )
+        sql, params = _permissions_sql()
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(sql, (*params, user.pk))
+            rows = cursor.fetchall()
         user._perm_cache = {f"{app_label}.{codename}" for app_label, codename, _ in rows}
         if rows:
             user._is_support_engineer = rows[0][2]
     return is_support_engineer(user=user)
+
+
+@cache
+def _permissions_sql() -> tuple[str, tuple]:
+    """The query of `support_engineer_with_permissions`, for the person whose id is its last
+    parameter: the permissions as ModelBackend reads them (granted to the person or to one of
+    their groups) and `support_engineer_q`. Written once per process: building it through the
+    ORM on every page cost more than running it."""
+    is_support, params = _support_engineer_sql("person.id")
+    return (
+        f"""SELECT ct.app_label, p.codename, {is_support}
+        FROM (SELECT %s AS id) person, auth_permission p
+        JOIN django_content_type ct ON ct.id = p.content_type_id
+        WHERE p.id IN (
+            SELECT own.permission_id FROM accounts_user_user_permissions own
+            WHERE own.user_id = person.id
+        ) OR p.id IN (
+            SELECT granted.permission_id FROM auth_group_permissions granted
+            JOIN accounts_user_groups membership ON membership.group_id = granted.group_id
+            WHERE membership.user_id = person.id
+        )""",
+        params,
+    )
 
 
 def tickets_visible_to(*, user: User, key: str | None = None) -> QuerySet[Ticket]:
