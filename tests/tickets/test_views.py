@@ -527,6 +527,21 @@ def test_requests_filter_bar_shows_the_chosen_filters(client, enterprise_org):
     assert 'id="id_mine" checked' in page
 
 
+def test_each_page_of_requests_shows_its_own_filters_after_another_page_chose_others(
+    client, enterprise_org
+):
+    _organization, owner, _cluster = enterprise_org
+    client.force_login(owner)
+    client.get("/requests/", {"status": "closed", "portal": "billing", "mine": "on"})
+    page = client.get("/requests/", {"status": "all"}).text
+    assert '<option value="all" selected>' in page
+    assert '<option value="" selected>All portals</option>' in page
+    assert "selected" not in page.split('id="id_status"')[1].split('value="all"')[0]
+    assert 'id="id_mine" checked' not in page
+    refused = client.get("/requests/", {"q": "x" * 1000}).text
+    assert " selected" not in refused.split('id="id_status"')[1].split('id="id_organization"')[0]
+
+
 def test_csv_export_has_the_filtered_rows_only(client, enterprise_org, org_factory):
     organization, owner, _cluster = enterprise_org
     TicketFactory(organization=organization, reporter=owner, summary="=HYPERLINK(evil)")
