@@ -98,18 +98,27 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 class ListedObjectsFilter(admin.RelatedFieldListFilter):
-    """Django's filter for a foreign key, keeping the objects it lists (`objects`, by key): the
-    list's rows show them from here instead of joining their table to the page's query."""
+    """Django's filter for a relation, keeping the objects it lists (`objects`, by key): the
+    list's rows show their plan from here instead of joining its table to the page's query.
+    Without `limit_choices_to`, the objects are read with SQL compiled once per process:
+    building even this query through the ORM on every page cost more than running it."""
 
     def field_choices(self, field, request, model_admin):
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        queryset = field.remote_field.model._default_manager.complex_filter(
-            field.get_limit_choices_to()
-        )
-        if ordering:
-            queryset = queryset.order_by(*ordering)
-        self.objects = {obj.pk: obj for obj in queryset}
+        model = field.remote_field.model
+        ordering = tuple(self.field_admin_ordering(field, request, model_admin))
+        if field.remote_field.limit_choices_to:
+            queryset = model._default_manager.complex_filter(field.get_limit_choices_to())
+            objects = queryset.order_by(*ordering) if ordering else queryset
+        else:
+            objects = model._default_manager.raw(*_all_objects_sql(model, ordering))
+        self.objects = {obj.pk: obj for obj in objects}
         return [(key, str(obj)) for key, obj in self.objects.items()]
+
+
+@lru_cache
+def _all_objects_sql(model, ordering: tuple) -> tuple[str, tuple]:
+    queryset = model._default_manager.all()
+    return (queryset.order_by(*ordering) if ordering else queryset).query.sql_with_params()
 
 
 class AssigneeFilter(admin.SimpleListFilter):

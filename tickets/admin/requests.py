@@ -139,7 +139,7 @@ class TicketAdmin(admin.ModelAdmin):
         "portal",
         "severity",
         ("plan", ListedObjectsFilter),
-        "components",
+        ("components", ListedObjectsFilter),
         AssigneeFilter,
         SlaStateFilter,
         NextResponseStateFilter,
