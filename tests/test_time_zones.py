@@ -316,3 +316,17 @@ def test_the_admins_own_date_columns_name_the_readers_zone(admin_client, admin_u
     page = admin_client.get("/admin/mail/outboundemail/").text
     local = moment.astimezone(ZoneInfo(NEW_YORK))
     assert f"{local:%a} 1 Dec {local.year}, 23:02 EST" in page
+
+
+@PROPERTY
+@given(
+    now=st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+    ),
+    offset=st.timedeltas(min_value=timedelta(days=-1200), max_value=timedelta(days=1200)),
+    zone=ZONES,
+)
+def test_months_and_years_read_as_djangos_timesince_from_any_day(now, offset, zone):
+    """Month ends, leap days and moments in another zone: the calendar count agrees."""
+    value = (now + offset).astimezone(ZoneInfo(zone))
+    assert relative_time(value, now=now) == django_relative_time(value, now)
