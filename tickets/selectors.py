@@ -93,6 +93,11 @@ def _permissions_sql() -> tuple[str, tuple]:
     )
 
 
+def _sees_requests(user: User) -> bool:
+    """Whether `tickets_visible_to` looks at the user's memberships at all."""
+    return user.is_authenticated and user.is_active
+
+
 def tickets_visible_to(*, user: User, key: str | None = None) -> QuerySet[Ticket]:
     """Access follows membership: an organization's request is visible only to its current
     members, and among them to the reporter, the participants, and everyone when it is shared.
@@ -103,7 +108,7 @@ def tickets_visible_to(*, user: User, key: str | None = None) -> QuerySet[Ticket
     With a `key`, the one visible request with that key (none for any other key): its key's
     unique index finds the row and the same rule is checked on that row by subqueries, which
     saves the query that reads the user's memberships first."""
-    if not user.is_authenticated or not user.is_active:
+    if not _sees_requests(user):
         return Ticket.objects.none()
     if key is not None:
         return Ticket.objects.filter(
@@ -323,9 +328,8 @@ def _support_engineer_sql(person_id: str) -> tuple[str, tuple]:
     return f"EXISTS({sql})", params
 
 
-@cache
 def _request_page_subqueries() -> dict[str, RawSQL]:
-    """The subqueries of the request page's row, compiled on first use (once per process)."""
+    """The subqueries of the request page's row."""
     person_is_support, support_params = _support_engineer_sql("a.person_id")
     subqueries = {
         "organization_row": """SELECT json_build_object('name', o.name, 'time_zone', o.time_zone)
@@ -385,7 +389,6 @@ def _people_sql(people: QuerySet[User]) -> tuple[str, tuple]:
     return f"ARRAY({sql})::json[]", params  # json, which the driver decodes (jsonb it leaves)
 
 
-@cache
 def _colleagues_sql() -> tuple[str, tuple]:
     """Whom the request's reporter may share it with: the other members of its organization
     (`organization_members`), read only when the reader is the reporter (a %s parameter)."""
@@ -410,20 +413,43 @@ def _loaded(model, pk: int | None, row: dict | None):
     return model.from_db(DEFAULT_DB_ALIAS, names, [row[name] for name in names])
 
 
+# Stand for the reader and the key in the request page's query, compiled once: no account has
+# a negative id, and each is put in by value when the query runs.
+_READER = -1
+_KEY = "KEY-0"
+
+
+@cache
+def _request_page_query() -> tuple[str, tuple]:
+    """The request page's row: `tickets_visible_to` with a key, the columns the page shows and
+    the subqueries above, compiled to SQL once per process (building and compiling it through
+    the ORM on every page cost more than PostgreSQL spent running it)."""
+    colleagues_sql, colleagues_params = _colleagues_sql()
+    tickets = (
+        tickets_visible_to(user=User(pk=_READER, is_active=True), key=_KEY)
+        .order_by()
+        .only(*_REQUEST_PAGE_FIELDS)
+        .annotate(
+            **_request_page_subqueries(),
+            notification_choice=RawSQL(_NOTIFICATION_CHOICE, (_READER,)),
+            colleague_rows=RawSQL(colleagues_sql, (_READER, *colleagues_params)),
+        )
+    )
+    return tickets.query.get_compiler(using=tickets.db).as_sql()
+
+
 def _request_page_ticket(*, user: User, key: str) -> Ticket:
     """The visible request with this key (`tickets_visible_to`), its organization, cluster,
     reporter, plan and rating in place as the request's other pages read them, and the
     annotations `request_page_for` reads."""
-    colleagues_sql, colleagues_params = _colleagues_sql()
-    ticket = _one_or_404(
-        tickets_visible_to(user=user, key=key)
-        .only(*_REQUEST_PAGE_FIELDS)
-        .annotate(
-            **_request_page_subqueries(),
-            notification_choice=RawSQL(_NOTIFICATION_CHOICE, (user.pk,)),
-            colleague_rows=RawSQL(colleagues_sql, (user.pk, *colleagues_params)),
-        )
-    )
+    key = _request_key(key)
+    if not _sees_requests(user):
+        raise Http404("No such request.")
+    sql, params = _request_page_query()
+    params = [user.pk if value == _READER else key if value == _KEY else value for value in params]
+    ticket = next(iter(Ticket.objects.raw(sql, params)), None)
+    if ticket is None:
+        raise Http404("No such request.")
     ticket.organization = _loaded(Organization, ticket.organization_id, ticket.organization_row)
     ticket.cluster = _loaded(Cluster, ticket.cluster_id, ticket.cluster_row)
     ticket.reporter = _loaded(User, ticket.reporter_id, ticket.reporter_row)
