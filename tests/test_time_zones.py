@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.html import format_html
 from django.utils.timesince import timesince
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
@@ -108,7 +108,12 @@ OFFSETS = st.one_of(
 def django_local_time(value: datetime, now: datetime) -> str:
     local = timezone.localtime(value)
     this_year = timezone.localtime(now).year
-    return dateformat.format(local, "D j M, H:i T" if local.year == this_year else "D j M Y, H:i T")
+    text = dateformat.format(local, "D j M, H:i T" if local.year == this_year else "D j M Y, H:i T")
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        # Django leaves the zone out in the hour that repeats when clocks go back ("02:05 ");
+        # the help center names which of the two it is ("02:05 CEST", then "02:05 CET").
+        text += local.tzname()
+    return text
 
 
 def django_relative_time(value: datetime, now: datetime) -> str:
@@ -121,6 +126,8 @@ def django_relative_time(value: datetime, now: datetime) -> str:
 
 @PROPERTY
 @given(zone=ZONES, offset=OFFSETS, fold=st.booleans())
+@example(zone="Europe/Berlin", offset=datetime(2024, 10, 27, 0, 5, tzinfo=UTC) - NOW, fold=False)
+@example(zone="Europe/Berlin", offset=datetime(2024, 10, 27, 1, 5, tzinfo=UTC) - NOW, fold=False)
 def test_local_time_reads_as_djangos_date_format(zone, offset, fold):
     value = (NOW + offset).replace(fold=int(fold))
     with mock.patch.object(timezone, "now", lambda: NOW), timezone.override(zone):
