@@ -188,13 +188,13 @@ _REQUEST_WITH_ITS_NAMES = Ticket.objects.select_related(
 )
 
 
-def _visible_by_key(*, user: User, key: str, among=_REQUEST_WITH_ITS_NAMES) -> QuerySet[Ticket]:
-    """The visible request with this key (of the queryset `among`), with what every page of a
-    request reads. The key's unique index finds the one row and `tickets_visible_to` decides
-    on it by subqueries; the query carries no ordering and joins nothing customers do not read:
-    each further join (the assignee, whom customers never see, the rare request it was merged
-    into, read on access) and an ORDER BY multiplied the time PostgreSQL spent planning it."""
-    return among & tickets_visible_to(user=user, key=key)
+def _visible_by_key(*, user: User, key: str) -> QuerySet[Ticket]:
+    """The visible request with this key, with what every page of a request reads. The key's
+    unique index finds the one row and `tickets_visible_to` decides on it by subqueries; the
+    query carries no ordering and joins nothing customers do not read: each further join (the
+    assignee, whom customers never see, the rare request it was merged into, read on access)
+    and an ORDER BY multiplied the time PostgreSQL spent planning it."""
+    return _REQUEST_WITH_ITS_NAMES & tickets_visible_to(user=user, key=key)
 
 
 def _one_or_404(tickets: QuerySet[Ticket]) -> Ticket:
@@ -499,11 +499,10 @@ def _activity(
 
 def request_page_for(*, user: User, key: str) -> RequestPage:
     """The request page's data for a reader who may see the request (404 otherwise). The row
-    found as `ticket_get_for_user` finds it carries, in the same query, what would otherwise
-    cost a query each: its components' names (`component_names`), whether anyone was added to
-    it and the ids of the duplicates merged into it (the participants' and the duplicates'
-    rows are read only when there are some: most requests have neither), and the reader's own
-    notification choice."""
+    (`_request_page_ticket`) carries, in the same query, its names, its components' names, its
+    participants, the colleagues the reporter may share it with, the ids of the duplicates
+    merged into it, the Activity and the reader's own notification choice; only the
+    duplicates' rows cost a query of their own, when there are some (most requests have none)."""
     ticket = _request_page_ticket(user=user, key=key)
     duplicates = (
         list(ticket_merged_duplicates(ticket=ticket)) if ticket.merged_duplicate_ids else []
