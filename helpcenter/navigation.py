@@ -8,6 +8,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Organization, User
 from accounts.selectors import current_organization, organizations_for_user
+from helpcenter.sql import prepared
 from plans.selectors import default_plan
 
 # Stands for the reader in the query compiled once; no account has a negative id.
@@ -25,7 +26,7 @@ def navigation(request):
     def menus():
         sql, params = _menus_query()
         params = [user.pk if value == _READER else value for value in params]
-        organizations = list(Organization.objects.raw(sql, params))
+        organizations = list(Organization.objects.raw(*prepared(sql, params)))
         current = current_organization(
             user=user, session=request.session, organizations=organizations
         )

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, User
+from helpcenter.sql import prepared
 from plans.models import (
     DEFAULT_PLAN_CODE,
     Plan,
@@ -143,7 +144,7 @@ def _portal_organizations(
         sql, params = _ONE, [*params, organization_id]
     db = router.db_for_read(Organization)
     with connections[db].cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*prepared(sql, params, using=db))
         rows = cursor.fetchall()
     organizations = []
     sizes = (len(_ORGANIZATION_FIELDS), len(_SUBSCRIPTION_FIELDS))

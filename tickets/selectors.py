@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import Cluster, Membership, Organization, User
 from accounts.selectors import organization_members
 from helpcenter.mail.selectors import outbound_email_replied_to
+from helpcenter.sql import prepared
 from plans.models import Plan
 from tickets.models import (
     Attachment,
@@ -62,7 +63,7 @@ def support_engineer_with_permissions(*, user: User) -> bool:
     if not hasattr(user, "_perm_cache"):
         sql, params = _permissions_sql()
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(sql, (*params, user.pk))
+            cursor.execute(*prepared(sql, (*params, user.pk)))
             rows = cursor.fetchall()
         user._perm_cache = {f"{app_label}.{codename}" for app_label, codename, _ in rows}
         if rows:
@@ -156,7 +157,11 @@ _MEMBERSHIPS_AND_PARTICIPATIONS = f"""
 def _memberships_and_participations(user: User) -> tuple[list[int], list[int]]:
     """The user's organization ids and the ids of requests they were added to, in one query."""
     with connections[Membership.objects.db].cursor() as cursor:
-        cursor.execute(_MEMBERSHIPS_AND_PARTICIPATIONS, (user.pk, user.pk))
+        cursor.execute(
+            *prepared(
+                _MEMBERSHIPS_AND_PARTICIPATIONS, (user.pk, user.pk), using=Membership.objects.db
+            )
+        )
         rows = cursor.fetchall()
     return (
         [pk for is_membership, pk in rows if is_membership],
@@ -447,7 +452,7 @@ def _request_page_ticket(*, user: User, key: str) -> Ticket:
         raise Http404("No such request.")
     sql, params = _request_page_query()
     params = [user.pk if value == _READER else key if value == _KEY else value for value in params]
-    ticket = next(iter(Ticket.objects.raw(sql, params)), None)
+    ticket = next(iter(Ticket.objects.raw(*prepared(sql, params))), None)
     if ticket is None:
         raise Http404("No such request.")
     ticket.organization = _loaded(Organization, ticket.organization_id, ticket.organization_row)
@@ -648,7 +653,11 @@ def request_list_page(
     except EmptyResultSet:  # `tickets` can match nothing (`none()`, a refused search)
         return [], None
     with connections[tickets.db].cursor() as cursor:
-        cursor.execute(_PAGE_AND_ITS_NAMES.format(where=where), (*params, size, start))
+        cursor.execute(
+            *prepared(
+                _PAGE_AND_ITS_NAMES.format(where=where), (*params, size, start), using=tickets.db
+            )
+        )
         fetched = cursor.fetchall()
     page, names = [], {"organization": {}, "cluster": {}, "reporter": {}}
     for kind, pk, *values in fetched:

@@ -1,0 +1,52 @@
+"""The pages' hottest queries run as statements prepared once per database connection."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+
+from helpcenter.sql import prepared
+from tests.factories import TicketFactory
+
+
+def _prepared_names() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'hc_%%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_a_statement_is_prepared_once_and_reads_what_the_query_reads():
+    sql = "SELECT %s::int + 1, 'it''s 100%%' || %s, %s::timestamptz"
+    moment = datetime(2026, 11, 29, 12, tzinfo=UTC)
+    already = _prepared_names()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [41, "!", moment])
+        expected = cursor.fetchall()
+        for _ in range(3):
+            cursor.execute(*prepared(sql, [41, "!", moment]))
+            assert cursor.fetchall() == expected
+    assert len(_prepared_names() - already) == 1
+    assert prepared(sql, [41, "!", moment])[0].startswith("EXECUTE hc_")
+
+
+@pytest.mark.django_db
+def test_values_of_other_types_run_the_query_itself():
+    sql = "SELECT %s IS NULL"
+    assert prepared(sql, [None]) == (sql, [None])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_pages_keep_working_on_a_new_connection(client, enterprise_org):
+    """A connection closed by its age or a failed health check forgets what it prepared."""
+    organization, owner, _cluster = enterprise_org
+    shared_ticket = TicketFactory(organization=organization, reporter=owner)
+    client.force_login(shared_ticket.reporter)
+    first = client.get(f"/requests/{shared_ticket.key}/")
+    listed = client.get("/requests/", {"status": "all"})
+    assert _prepared_names()
+    connection.close()
+    assert client.get(f"/requests/{shared_ticket.key}/").status_code == first.status_code == 200
+    again = client.get("/requests/", {"status": "all"})
+    assert again.status_code == 200
+    assert shared_ticket.key in again.text and shared_ticket.key in listed.text
