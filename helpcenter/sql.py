@@ -16,6 +16,9 @@ from django.dispatch import receiver
 # A parameter's SQL type from its Python value; bool before int (a bool is an int).
 _PARAMETER_TYPES = ((bool, "boolean"), (int, "bigint"), (str, "text"), (datetime, "timestamptz"))
 _PLACEHOLDER = re.compile(r"%%|%s")
+# Filters and membership counts give a query several shapes; past this many statements a
+# connection forgets them all (DEALLOCATE ALL) rather than hold plans for every shape it met.
+MOST_PREPARED_PER_CONNECTION = 200
 
 
 def prepared(sql: str, params: Sequence, *, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list]:
@@ -34,6 +37,9 @@ def prepared(sql: str, params: Sequence, *, using: str = DEFAULT_DB_ALIAS) -> tu
     statements = connection.__dict__.setdefault("prepared_statements", set())
     if name not in statements:
         with connection.connection.cursor() as cursor:
+            if len(statements) >= MOST_PREPARED_PER_CONNECTION:
+                cursor.execute("DEALLOCATE ALL")
+                statements.clear()
             cursor.execute(f"PREPARE {name} {_signature(types)} AS {_numbered(sql, len(params))}")
         statements.add(name)
     arguments = f"({', '.join(['%s'] * len(params))})" if params else ""

@@ -50,3 +50,14 @@ def test_pages_keep_working_on_a_new_connection(client, enterprise_org):
     again = client.get("/requests/", {"status": "all"})
     assert again.status_code == 200
     assert shared_ticket.key in again.text and shared_ticket.key in listed.text
+
+
+@pytest.mark.django_db
+def test_a_connection_holds_a_bounded_number_of_statements(monkeypatch):
+    monkeypatch.setattr("helpcenter.sql.MOST_PREPARED_PER_CONNECTION", 3)
+    with connection.cursor() as cursor:
+        for shape in range(7):
+            sql = "SELECT %s::int + " + str(shape)
+            cursor.execute(*prepared(sql, [1]))
+            assert cursor.fetchone() == (1 + shape,)
+    assert len(_prepared_names()) <= 3
