@@ -102,19 +102,13 @@ def _columns(model, alias: str) -> tuple[list[str], str]:
 _ORGANIZATION_FIELDS, _ORGANIZATION_COLUMNS = _columns(Organization, "o")
 _SUBSCRIPTION_FIELDS, _SUBSCRIPTION_COLUMNS = _columns(Subscription, "s")
 _PLAN_FIELDS, _PLAN_COLUMNS = _columns(Plan, "p")
-# A target's columns are numbers, text and a flag: JSON gives them back as Python reads them.
-_TARGET_FIELDS, _TARGET_COLUMNS = _columns(ResponseTarget, "t")
 
 # The rule, written out once: an organization of the user's reaches `portal` when its plan does
-# (Basic's without a subscription); each is read with its subscription, its plan and the plan's
-# response targets (the request filed next takes its own from them), by name. Built and compiled
-# through the ORM (an OR of an IN and an EXISTS, select_related) it cost the form's check about
-# three times its round trip, on every request form and every filing.
+# (Basic's without a subscription); each is read with its subscription and plan, by name. Built
+# and compiled through the ORM (an OR of an IN and an EXISTS, select_related) it cost the form's
+# check about three times its round trip, on every request form and every filing.
 _PORTAL_ORGANIZATIONS = f"""
-    SELECT {_ORGANIZATION_COLUMNS}, {_SUBSCRIPTION_COLUMNS}, {_PLAN_COLUMNS}, (
-        SELECT json_agg(json_build_array({_TARGET_COLUMNS}))
-        FROM {ResponseTarget._meta.db_table} t WHERE t.plan_id = p.id
-    )
+    SELECT {_ORGANIZATION_COLUMNS}, {_SUBSCRIPTION_COLUMNS}, {_PLAN_COLUMNS}
     FROM {Membership._meta.db_table} m
     JOIN {Organization._meta.db_table} o ON o.id = m.organization_id
     LEFT JOIN {Subscription._meta.db_table} s ON s.organization_id = o.id
@@ -135,8 +129,7 @@ def _portal_organizations(
     *, user: User, portal: str, organization_id: int | None = None
 ) -> list[Organization]:
     """The user's organizations that reach `portal` (only `organization_id`, when given), in one
-    query, each with its subscription and plan cached as select_related would, and the plan's
-    response targets as prefetch_related would."""
+    query, each with its subscription and plan cached as select_related would."""
     if not user.is_authenticated:
         return []
     sql, params = _ALL, [user.pk, portal, DEFAULT_PLAN_CODE]
@@ -155,13 +148,7 @@ def _portal_organizations(
             subscription = Subscription.from_db(
                 db, _SUBSCRIPTION_FIELDS, row[sizes[0] : sizes[0] + sizes[1]]
             )
-            plan = Plan.from_db(db, _PLAN_FIELDS, row[sizes[0] + sizes[1] : -1])
-            targets = ResponseTarget.objects.all()
-            targets._result_cache = [
-                ResponseTarget.from_db(db, _TARGET_FIELDS, values) for values in row[-1] or ()
-            ]
-            targets._prefetch_done = True
-            plan._prefetched_objects_cache = {"response_targets": targets}
+            plan = Plan.from_db(db, _PLAN_FIELDS, row[sizes[0] + sizes[1] :])
             Subscription.plan.field.set_cached_value(subscription, plan)
             Subscription.organization.field.set_cached_value(subscription, organization)
         Organization.subscription.related.set_cached_value(organization, subscription)
