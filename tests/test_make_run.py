@@ -133,3 +133,16 @@ def test_eight_simultaneous_request_creations_on_sqlite_all_succeed(make_run):
     assert after - before == CONCURRENT_CREATIONS
     # The in-process tasks wrote each confirmation as a file.
     assert len(list(make_run["mail"].iterdir())) >= CONCURRENT_CREATIONS
+
+
+def test_the_requests_page_and_a_request_page_serve_on_sqlite(make_run):
+    """Their queries are written for PostgreSQL first; the embedded default must serve them too."""
+    browser = servers.Browser(make_run["url"])
+    browser.log_in("bob@globex.example", DEMO_PASSWORD)
+    status, _headers, body = browser.get("/requests/?status=all")
+    assert status == 200, body[:300]
+    keys = re.findall(r'href="/requests/((?:TECH|BILL)-\d+)/"', body.decode())
+    assert keys
+    status, _headers, page = browser.get(f"/requests/{keys[0]}/")
+    assert status == 200, page[:300]
+    assert keys[0] in page.decode()

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
@@ -508,6 +508,8 @@ def request_page_for(*, user: User, key: str) -> RequestPage:
     participants, the colleagues the reporter may share it with, the ids of the duplicates
     merged into it, the Activity and the reader's own notification choice; only the
     duplicates' rows cost a query of their own, when there are some (most requests have none)."""
+    if connections[Ticket.objects.db].vendor != "postgresql":
+        return _request_page_through_the_orm(user=user, key=key)
     ticket = _request_page_ticket(user=user, key=key)
     duplicates = (
         list(ticket_merged_duplicates(ticket=ticket)) if ticket.merged_duplicate_ids else []
@@ -520,6 +522,55 @@ def request_page_for(*, user: User, key: str) -> RequestPage:
         colleagues=[_loaded(User, row.pop("id"), row) for row in ticket.colleague_rows or ()],
         merged_duplicates=duplicates,
         activity=_activity(ticket=ticket, duplicates=duplicates),
+        notifications_on=_notified(
+            user.pk,
+            choices=choices,
+            defaults=_notified_by_default(ticket=ticket, participants=participants),
+        ),
+    )
+
+
+def _request_page_through_the_orm(*, user: User, key: str) -> RequestPage:
+    """`request_page_for` on databases other than PostgreSQL (SQLite under `make run`), whose
+    one query is PostgreSQL's SQL (json_build_object, ARRAY): the same page in a few queries."""
+    ticket = _one_or_404(_visible_by_key(user=user, key=key))
+    components = ticket.components.order_by("position", "name")
+    ticket.component_names = list(components.values_list("name", flat=True))
+    participants = list(ticket.participants.all())
+    colleagues = []
+    if ticket.reporter_id == user.pk and ticket.organization_id is not None:
+        colleagues = list(
+            organization_members(organization=ticket.organization).exclude(pk=ticket.reporter_id)
+        )
+    comments = list(_with_author_is_support(ticket_public_comments(ticket=ticket)))
+    for comment in comments:
+        comment.attachment_list = [
+            {"pk": file.pk, "original_name": file.original_name, "size": file.size}
+            for file in comment.attachments.all()
+        ]
+    events = (
+        TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.STATUS)
+        .select_related("actor")
+        .annotate(
+            actor_is_support=Exists(
+                User.objects.filter(support_engineer_q(), pk=OuterRef("actor_id"))
+            )
+        )
+    )
+    activity = [("comment", comment) for comment in comments] + [
+        ("status", event) for event in events
+    ]
+    choices = dict(
+        TicketNotificationSetting.objects.filter(ticket=ticket, user=user).values_list(
+            "user_id", "enabled"
+        )
+    )
+    return RequestPage(
+        ticket=ticket,
+        participants=participants,
+        colleagues=colleagues,
+        merged_duplicates=list(ticket_merged_duplicates(ticket=ticket)),
+        activity=sorted(activity, key=lambda entry: (entry[1].created_at, entry[0], entry[1].pk)),
         notifications_on=_notified(
             user.pk,
             choices=choices,
@@ -625,15 +676,22 @@ _PAGE_AND_ITS_NAMES = """
     FROM page
     UNION ALL
     SELECT 'organization', id, name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-    FROM accounts_organization WHERE id = ANY(ARRAY(SELECT organization_id FROM page))
+    FROM accounts_organization WHERE id IN (SELECT organization_id FROM page)
     UNION ALL
     SELECT 'cluster', id, name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-    FROM accounts_cluster WHERE id = ANY(ARRAY(SELECT cluster_id FROM page))
+    FROM accounts_cluster WHERE id IN (SELECT cluster_id FROM page)
     UNION ALL
     SELECT 'reporter', id, full_name, email, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-    FROM accounts_user WHERE id = ANY(ARRAY(SELECT reporter_id FROM page))
+    FROM accounts_user WHERE id IN (SELECT reporter_id FROM page)
     ORDER BY last_activity_at DESC, id DESC
 """
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """A time read by hand: PostgreSQL gives it aware; SQLite (`make run`) as text or naive UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def request_list_page(
@@ -668,7 +726,8 @@ def request_list_page(
     organizations, clusters, reporters = names["organization"], names["cluster"], names["reporter"]
     rows = [
         RequestListRow(
-            *request,
+            *request[:-1],
+            _aware(request[-1]),
             organizations[organization_id][0] if organization_id is not None else None,
             clusters[cluster_id][0] if cluster_id is not None else None,
             *reporters[reporter_id],
