@@ -499,6 +499,13 @@ def _activity(
             entry.ticket, entry.actor = ticket, person
             entry.actor_is_support = row["is_support"]
         entries.append((row["kind"], entry))
+    return _in_activity_order(entries)
+
+
+def _in_activity_order(
+    entries: list[tuple[str, Comment | TicketEvent]],
+) -> list[tuple[str, Comment | TicketEvent]]:
+    """Oldest first; at the same moment comments before status changes, each as written."""
     return sorted(entries, key=lambda entry: (entry[1].created_at, entry[0], entry[1].pk))
 
 
@@ -570,7 +577,7 @@ def _request_page_through_the_orm(*, user: User, key: str) -> RequestPage:
         participants=participants,
         colleagues=colleagues,
         merged_duplicates=list(ticket_merged_duplicates(ticket=ticket)),
-        activity=sorted(activity, key=lambda entry: (entry[1].created_at, entry[0], entry[1].pk)),
+        activity=_in_activity_order(activity),
         notifications_on=_notified(
             user.pk,
             choices=choices,
