@@ -6,7 +6,7 @@ from plans.selectors import (
     plan_for_organization,
     plan_options,
     portal_access,
-    portal_organizations,
+    portal_organization,
 )
 from tests.factories import MembershipFactory, subscribe
 
@@ -98,8 +98,24 @@ def test_only_the_entitled_organizations_are_offered(developer_org, org_factory)
     developer, owner, _cluster = developer_org
     basic, _other_owner, _cluster = org_factory("basic")
     MembershipFactory(user=owner, organization=basic)
-    assert list(portal_organizations(user=owner, portal="technical")) == [developer]
-    assert set(portal_organizations(user=owner, portal="billing")) == {developer, basic}
+    assert portal_access(user=owner, portal="technical").organizations == [developer]
+    assert set(portal_access(user=owner, portal="billing").organizations) == {developer, basic}
+    assert portal_organization(user=owner, portal="technical", organization=developer) == developer
+    assert portal_organization(user=owner, portal="technical", organization=basic) is None
+
+
+def test_the_offered_organizations_come_with_their_plans(
+    developer_org, org_factory, django_assert_num_queries
+):
+    developer, owner, _cluster = developer_org
+    basic, _other_owner, _cluster = org_factory("basic")
+    MembershipFactory(user=owner, organization=basic)
+    with django_assert_num_queries(2):  # the access, then Basic for the one without a plan
+        plans = {
+            organization.name: plan_for_organization(organization=organization).code
+            for organization in portal_access(user=owner, portal="billing").organizations
+        }
+    assert plans == {developer.name: "developer", basic.name: "basic"}
 
 
 def test_a_downgraded_organization_loses_the_technical_portal(developer_org):
