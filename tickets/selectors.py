@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
+from django.db.models.sql.where import AND, OR, WhereNode
 from django.http import Http404
 from django.utils import timezone
 
@@ -668,15 +669,19 @@ class RequestListRow(NamedTuple):
 # The page, chosen and counted on the request table alone, followed by the names it shows, each
 # read once by its primary key. Joining the page to the organization, cluster and user tables
 # instead cost a third more: PostgreSQL planned three joins and hashed whole tables for them.
-# The order is `tickets_matching_request_filters`'s.
+# The matching requests are read once per alternative of the access rule (`_alternatives`), from
+# the visibility indexes alone; only the page's rows are then read from the table. The order is
+# `tickets_matching_request_filters`'s.
 _PAGE_AND_ITS_NAMES = """
-    WITH page AS MATERIALIZED (
-        SELECT id, key, summary, portal, status, severity, last_activity_at, organization_id,
-               cluster_id, reporter_id, COUNT(*) OVER () AS total
-        FROM tickets_ticket
-        WHERE {where}
-        ORDER BY last_activity_at DESC, id DESC
-        LIMIT %s OFFSET %s
+    WITH matching AS ({matching}),
+    page AS MATERIALIZED (
+        SELECT t.id, t.key, t.summary, t.portal, t.status, t.severity, t.last_activity_at,
+               t.organization_id, t.cluster_id, t.reporter_id,
+               (SELECT COUNT(*) FROM matching) AS total
+        FROM (
+            SELECT id FROM matching ORDER BY last_activity_at DESC, id DESC LIMIT %s OFFSET %s
+        ) AS chosen
+        JOIN tickets_ticket AS t ON t.id = chosen.id
     )
     SELECT 'request', id, key, summary, portal, status, severity, last_activity_at,
            organization_id, cluster_id, reporter_id, total
@@ -692,6 +697,20 @@ _PAGE_AND_ITS_NAMES = """
     FROM accounts_user WHERE id IN (SELECT reporter_id FROM page)
     ORDER BY last_activity_at DESC, id DESC
 """
+_MATCHING = "SELECT id, last_activity_at FROM tickets_ticket WHERE {where}"
+
+
+def _alternatives(where: WhereNode) -> list[WhereNode]:
+    """`(a OR b) AND c` as `a AND c` and `b AND c`: the access rule's alternatives (a request
+    about no organization, an organization's request) are each served by one index, read alone
+    (an index-only scan). Their OR in one WHERE can only be served by both indexes' row
+    positions OR-ed together, which then reads every matching row from the table."""
+    if where.connector == AND and not where.negated:
+        for position, child in enumerate(where.children):
+            if isinstance(child, WhereNode) and child.connector == OR and not child.negated:
+                rest = where.children[:position] + where.children[position + 1 :]
+                return [WhereNode([alternative, *rest], AND) for alternative in child.children]
+    return [where]
 
 
 def _aware(moment: datetime | str) -> datetime:
@@ -707,20 +726,31 @@ def request_list_page(
     """`size` rows of `tickets_matching_request_filters` from `start`, and how many requests
     match in all (None when no row is there to carry it: past the end, or none match).
 
-    One query: the page is counted by a window over the rows it sorts anyway (a separate COUNT
-    read them all a second time). Only the queryset's conditions, all on the request table, are
+    One query: the matching requests' ids and times are read once, then counted and sorted for
+    the page (a separate COUNT read them all a second time). Only the queryset's conditions, all
+    on the request table, are
     compiled by Django: compiling the whole query cost twice the rest of the page's Python.
     Rows of values, not model instances, since building four instances per row cost more than
     the query."""
     query = tickets.query
-    try:
-        where, params = query.get_compiler(tickets.db).compile(query.where)
-    except EmptyResultSet:  # `tickets` can match nothing (`none()`, a refused search)
+    compiler = query.get_compiler(tickets.db)
+    selects, params = [], []
+    for alternative in _alternatives(query.where):
+        try:
+            where, where_params = compiler.compile(alternative)
+        except EmptyResultSet:  # this alternative matches nothing (no memberships, say)
+            continue
+        selects.append(_MATCHING.format(where=where))
+        params.extend(where_params)
+    if not selects:  # `tickets` can match nothing (`none()`, a refused search)
         return [], None
+    matching = " UNION ".join(selects)
     with connections[tickets.db].cursor() as cursor:
         cursor.execute(
             *prepared(
-                _PAGE_AND_ITS_NAMES.format(where=where), (*params, size, start), using=tickets.db
+                _PAGE_AND_ITS_NAMES.format(matching=matching),
+                (*params, size, start),
+                using=tickets.db,
             )
         )
         fetched = cursor.fetchall()
