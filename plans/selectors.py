@@ -4,6 +4,7 @@ organizations. The tickets app, the help center home and the console menus all a
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
+from itertools import accumulate
 
 from django.db import connections, router
 from django.db.models import Prefetch, Q, QuerySet
@@ -92,11 +93,9 @@ def _plans_with_portal(portal: str) -> QuerySet[Plan]:
     return Plan.objects.filter(portals__portal=portal)
 
 
-def _columns(model, alias: str) -> tuple[list[str], str]:
+def _columns(model, alias: str) -> tuple[list, str]:
     fields = model._meta.concrete_fields
-    return [field.attname for field in fields], ", ".join(
-        f"{alias}.{field.column}" for field in fields
-    )
+    return list(fields), ", ".join(f"{alias}.{field.column}" for field in fields)
 
 
 _ORGANIZATION_FIELDS, _ORGANIZATION_COLUMNS = _columns(Organization, "o")
@@ -106,7 +105,8 @@ _PLAN_FIELDS, _PLAN_COLUMNS = _columns(Plan, "p")
 # The rule, written out once: an organization of the user's reaches `portal` when its plan does
 # (Basic's without a subscription); each is read with its subscription and plan, by name. Built
 # and compiled through the ORM (an OR of an IN and an EXISTS, select_related) it cost the form's
-# check about three times its round trip, on every request form and every filing.
+# check about three times its round trip, on every request form and every filing. Plain joins,
+# which SQLite (`make run`) runs as PostgreSQL does.
 _PORTAL_ORGANIZATIONS = f"""
     SELECT {_ORGANIZATION_COLUMNS}, {_SUBSCRIPTION_COLUMNS}, {_PLAN_COLUMNS}
     FROM {Membership._meta.db_table} m
@@ -125,6 +125,45 @@ _ALL = _PORTAL_ORGANIZATIONS.format(organization="")
 _ONE = _PORTAL_ORGANIZATIONS.format(organization="AND o.id = %s")
 
 
+def _reader(model, fields: list, connection):
+    """Values read by hand as the ORM gives them: through the backend's and the fields'
+    converters (SQLite returns times as naive text, decimals as floats, flags as integers)."""
+    converters = [
+        (index, converters)
+        for index, field in enumerate(fields)
+        if (
+            converters := connection.ops.get_db_converters(field.cached_col)
+            + field.get_db_converters(connection)
+        )
+    ]
+    names = [field.attname for field in fields]
+
+    def read(values):
+        if converters:
+            values = list(values)
+            for index, field_converters in converters:
+                for converter in field_converters:
+                    values[index] = converter(values[index], fields[index].cached_col, connection)
+        return model.from_db(connection.alias, names, values)
+
+    return read
+
+
+def _readers(connection) -> tuple:
+    """The three readers of this connection's rows (made once per connection)."""
+    readers = connection.__dict__.get("portal_readers")
+    if readers is None:
+        readers = connection.__dict__["portal_readers"] = tuple(
+            _reader(model, fields, connection)
+            for model, fields in (
+                (Organization, _ORGANIZATION_FIELDS),
+                (Subscription, _SUBSCRIPTION_FIELDS),
+                (Plan, _PLAN_FIELDS),
+            )
+        )
+    return readers
+
+
 def _portal_organizations(
     *, user: User, portal: str, organization_id: int | None = None
 ) -> list[Organization]:
@@ -136,19 +175,19 @@ def _portal_organizations(
     if organization_id is not None:
         sql, params = _ONE, [*params, organization_id]
     db = router.db_for_read(Organization)
-    with connections[db].cursor() as cursor:
+    connection = connections[db]
+    with connection.cursor() as cursor:
         cursor.execute(*prepared(sql, params, using=db))
         rows = cursor.fetchall()
+    read_organization, read_subscription, read_plan = _readers(connection)
+    ends = list(accumulate(map(len, (_ORGANIZATION_FIELDS, _SUBSCRIPTION_FIELDS, _PLAN_FIELDS))))
     organizations = []
-    sizes = (len(_ORGANIZATION_FIELDS), len(_SUBSCRIPTION_FIELDS))
     for row in rows:
-        organization = Organization.from_db(db, _ORGANIZATION_FIELDS, row[: sizes[0]])
+        organization = read_organization(row[: ends[0]])
         subscription = None
-        if row[sizes[0]] is not None:
-            subscription = Subscription.from_db(
-                db, _SUBSCRIPTION_FIELDS, row[sizes[0] : sizes[0] + sizes[1]]
-            )
-            plan = Plan.from_db(db, _PLAN_FIELDS, row[sizes[0] + sizes[1] :])
+        if row[ends[0]] is not None:
+            subscription = read_subscription(row[ends[0] : ends[1]])
+            plan = read_plan(row[ends[1] : ends[2]])
             Subscription.plan.field.set_cached_value(subscription, plan)
             Subscription.organization.field.set_cached_value(subscription, organization)
         Organization.subscription.related.set_cached_value(organization, subscription)

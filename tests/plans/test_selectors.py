@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from accounts.models import Organization
@@ -116,6 +118,28 @@ def test_the_offered_organizations_come_with_their_plans(
             for organization in portal_access(user=owner, portal="billing").organizations
         }
     assert plans == {developer.name: "developer", basic.name: "basic"}
+
+
+def test_the_offered_organizations_read_as_the_orm_reads_them(developer_org):
+    """Read by hand, times are still aware and prices decimals, on SQLite (`make run`) too."""
+    organization, owner, _cluster = developer_org
+    subscription = organization.subscription
+    subscription.trial_ends_at = subscription.started_at
+    subscription.save(update_fields=["trial_ends_at"])
+    Plan.objects.filter(code="developer").update(monthly_price=Decimal("49.50"))
+    (read,) = portal_access(user=owner, portal="technical").organizations
+    expected = Organization.objects.select_related("subscription__plan").get(pk=organization.pk)
+    for read_object, expected_object in (
+        (read, expected),
+        (read.subscription, expected.subscription),
+        (read.subscription.plan, expected.subscription.plan),
+    ):
+        for field in type(expected_object)._meta.concrete_fields:
+            read_value = getattr(read_object, field.attname)
+            expected_value = getattr(expected_object, field.attname)
+            assert (read_value, type(read_value)) == (expected_value, type(expected_value))
+    assert read.subscription.trial_ends_at.tzinfo is not None
+    assert read.subscription.plan.monthly_price == Decimal("49.50")
 
 
 def test_a_downgraded_organization_loses_the_technical_portal(developer_org):
