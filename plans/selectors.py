@@ -101,25 +101,28 @@ def _columns(model, alias: str) -> tuple[list, str]:
 _ORGANIZATION_FIELDS, _ORGANIZATION_COLUMNS = _columns(Organization, "o")
 _SUBSCRIPTION_FIELDS, _SUBSCRIPTION_COLUMNS = _columns(Subscription, "s")
 _PLAN_FIELDS, _PLAN_COLUMNS = _columns(Plan, "p")
+_TARGET_FIELDS, _TARGET_COLUMNS = _columns(ResponseTarget, "t")
 
 # The rule, written out once: an organization of the user's reaches `portal` when its plan does
-# (Basic's without a subscription); each is read with its subscription and plan, by name. Built
-# and compiled through the ORM (an OR of an IN and an EXISTS, select_related) it cost the form's
-# check about three times its round trip, on every request form and every filing. Plain joins,
-# which SQLite (`make run`) runs as PostgreSQL does.
+# (Basic's without a subscription); each is read with its subscription, its plan and the plan's
+# response targets (one row per target: the request filed next takes its own from them), by
+# name. Built and compiled through the ORM (an OR of an IN and an EXISTS, select_related) it
+# cost the form's check about three times its round trip, on every request form and every
+# filing. Plain joins, which SQLite (`make run`) runs as PostgreSQL does.
 _PORTAL_ORGANIZATIONS = f"""
-    SELECT {_ORGANIZATION_COLUMNS}, {_SUBSCRIPTION_COLUMNS}, {_PLAN_COLUMNS}
+    SELECT {_ORGANIZATION_COLUMNS}, {_SUBSCRIPTION_COLUMNS}, {_PLAN_COLUMNS}, {_TARGET_COLUMNS}
     FROM {Membership._meta.db_table} m
     JOIN {Organization._meta.db_table} o ON o.id = m.organization_id
     LEFT JOIN {Subscription._meta.db_table} s ON s.organization_id = o.id
     LEFT JOIN {Plan._meta.db_table} p ON p.id = s.plan_id
+    LEFT JOIN {ResponseTarget._meta.db_table} t ON t.plan_id = p.id
     WHERE m.user_id = %s AND EXISTS (
         SELECT 1 FROM {PlanPortal._meta.db_table} r
         WHERE r.portal = %s AND r.plan_id = COALESCE(
             s.plan_id, (SELECT b.id FROM {Plan._meta.db_table} b WHERE b.code = %s)
         )
     ) {{organization}}
-    ORDER BY o.name
+    ORDER BY o.name, o.id, t.id
 """
 _ALL = _PORTAL_ORGANIZATIONS.format(organization="")
 _ONE = _PORTAL_ORGANIZATIONS.format(organization="AND o.id = %s")
@@ -150,7 +153,7 @@ def _reader(model, fields: list, connection):
 
 
 def _readers(connection) -> tuple:
-    """The three readers of this connection's rows (made once per connection)."""
+    """The four readers of this connection's rows (made once per connection)."""
     readers = connection.__dict__.get("portal_readers")
     if readers is None:
         readers = connection.__dict__["portal_readers"] = tuple(
@@ -159,6 +162,7 @@ def _readers(connection) -> tuple:
                 (Organization, _ORGANIZATION_FIELDS),
                 (Subscription, _SUBSCRIPTION_FIELDS),
                 (Plan, _PLAN_FIELDS),
+                (ResponseTarget, _TARGET_FIELDS),
             )
         )
     return readers
@@ -168,7 +172,8 @@ def _portal_organizations(
     *, user: User, portal: str, organization_id: int | None = None
 ) -> list[Organization]:
     """The user's organizations that reach `portal` (only `organization_id`, when given), in one
-    query, each with its subscription and plan cached as select_related would."""
+    query, each with its subscription and plan cached as select_related would, and the plan's
+    response targets as prefetch_related would."""
     if not user.is_authenticated:
         return []
     sql, params = _ALL, [user.pk, portal, DEFAULT_PLAN_CODE]
@@ -179,19 +184,34 @@ def _portal_organizations(
     with connection.cursor() as cursor:
         cursor.execute(*prepared(sql, params, using=db))
         rows = cursor.fetchall()
-    read_organization, read_subscription, read_plan = _readers(connection)
-    ends = list(accumulate(map(len, (_ORGANIZATION_FIELDS, _SUBSCRIPTION_FIELDS, _PLAN_FIELDS))))
+    read_organization, read_subscription, read_plan, read_target = _readers(connection)
+    ends = list(
+        accumulate(
+            map(len, (_ORGANIZATION_FIELDS, _SUBSCRIPTION_FIELDS, _PLAN_FIELDS, _TARGET_FIELDS))
+        )
+    )
     organizations = []
     for row in rows:
-        organization = read_organization(row[: ends[0]])
-        subscription = None
-        if row[ends[0]] is not None:
-            subscription = read_subscription(row[ends[0] : ends[1]])
-            plan = read_plan(row[ends[1] : ends[2]])
-            Subscription.plan.field.set_cached_value(subscription, plan)
-            Subscription.organization.field.set_cached_value(subscription, organization)
-        Organization.subscription.related.set_cached_value(organization, subscription)
-        organizations.append(organization)
+        if organizations and organizations[-1].pk == row[0]:
+            organization = organizations[-1]
+        else:
+            organization = read_organization(row[: ends[0]])
+            subscription = None
+            if row[ends[0]] is not None:
+                subscription = read_subscription(row[ends[0] : ends[1]])
+                plan = read_plan(row[ends[1] : ends[2]])
+                targets = ResponseTarget.objects.all()
+                targets._result_cache, targets._prefetch_done = [], True
+                plan._prefetched_objects_cache = {"response_targets": targets}
+                Subscription.plan.field.set_cached_value(subscription, plan)
+                Subscription.organization.field.set_cached_value(subscription, organization)
+            Organization.subscription.related.set_cached_value(organization, subscription)
+            organizations.append(organization)
+        if row[ends[2]] is not None:
+            plan = organization.subscription.plan
+            plan._prefetched_objects_cache["response_targets"]._result_cache.append(
+                read_target(row[ends[2] : ends[3]])
+            )
     return organizations
 
 

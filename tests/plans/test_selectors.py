@@ -121,7 +121,8 @@ def test_the_offered_organizations_come_with_their_plans(
 
 
 def test_the_offered_organizations_read_as_the_orm_reads_them(developer_org):
-    """Read by hand, times are still aware and prices decimals, on SQLite (`make run`) too."""
+    """Read by hand (with the plan's response targets), times are still aware, prices decimals
+    and flags booleans, on SQLite (`make run`) too."""
     organization, owner, _cluster = developer_org
     subscription = organization.subscription
     subscription.trial_ends_at = subscription.started_at
@@ -129,10 +130,14 @@ def test_the_offered_organizations_read_as_the_orm_reads_them(developer_org):
     Plan.objects.filter(code="developer").update(monthly_price=Decimal("49.50"))
     (read,) = portal_access(user=owner, portal="technical").organizations
     expected = Organization.objects.select_related("subscription__plan").get(pk=organization.pk)
+    read_targets = list(read.subscription.plan.response_targets.all())
+    expected_targets = list(expected.subscription.plan.response_targets.order_by("pk"))
+    assert read_targets == expected_targets
     for read_object, expected_object in (
         (read, expected),
         (read.subscription, expected.subscription),
         (read.subscription.plan, expected.subscription.plan),
+        *zip(read_targets, expected_targets, strict=True),
     ):
         for field in type(expected_object)._meta.concrete_fields:
             read_value = getattr(read_object, field.attname)

@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from tickets import services
 from tickets.models import Component, Ticket, TicketEvent
-from tickets.sla import response_clock
+from tickets.sla import response_clock, response_target_for
 
 pytestmark = pytest.mark.django_db
 
@@ -142,11 +142,16 @@ def test_the_access_the_form_read_files_without_reading_the_rule_again(
     organization, owner, _cluster = enterprise_org
     access = portal_access(user=owner, portal="technical")
     (entitled,) = access.organizations
-    # Its savepoint, the key, the response target, the request, its history and both emails:
-    # no read of the organization's plan.
-    with django_assert_num_queries(7):
+    # Its savepoint, the key, the request, its history and both emails: neither the
+    # organization's plan nor its response target is read again.
+    with django_assert_num_queries(6):
         ticket = technical(owner, entitled, access=access, shared_with_organization=False)
+    target = response_target_for(plan=Plan.objects.get(code="enterprise"), severity="S2")
     assert (ticket.organization, ticket.plan.code) == (organization, "enterprise")
+    assert (ticket.response_target_minutes, ticket.resolution_target_minutes) == (
+        target.minutes,
+        target.resolution_minutes,
+    )
 
 
 def test_an_access_read_for_someone_else_is_not_taken(enterprise_org, basic_org):

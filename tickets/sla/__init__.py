@@ -54,6 +54,9 @@ CUSTOMER_LABELS = {ClockState.PAUSED: _("Paused, waiting for you")}
 
 
 def response_target_for(*, plan: Plan, severity: str) -> ResponseTarget | None:
+    read = getattr(plan, "_prefetched_objects_cache", {}).get("response_targets")
+    if read is not None:  # read with the plan (the request form's portal access): no query
+        return next((target for target in read if target.severity == severity), None)
     # One at most (unique per plan and severity): ordered by its own key, not by the model's
     # plan rank, which would join the plan for nothing.
     return ResponseTarget.objects.filter(plan=plan, severity=severity).order_by("pk").first()
