@@ -1,9 +1,9 @@
 """The one place that decides which requests, comments and attachments a user sees."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
@@ -100,7 +100,16 @@ def _sees_requests(user: User) -> bool:
     return user.is_authenticated and user.is_active
 
 
-def tickets_visible_to(*, user: User, key: str | None = None) -> QuerySet[Ticket]:
+class Memberships(NamedTuple):
+    """What opens requests to a user besides reporting them (`tickets_visible_to`)."""
+
+    organization_ids: list[int]
+    participating_ids: list[int]
+
+
+def tickets_visible_to(
+    *, user: User, key: str | None = None, memberships: Memberships | None = None
+) -> QuerySet[Ticket]:
     """Access follows membership: an organization's request is visible only to its current
     members, and among them to the reporter, the participants, and everyone when it is shared.
     A request about no organization is its reporter's alone. Leaving an organization therefore
@@ -109,7 +118,8 @@ def tickets_visible_to(*, user: User, key: str | None = None) -> QuerySet[Ticket
 
     With a `key`, the one visible request with that key (none for any other key): its key's
     unique index finds the row and the same rule is checked on that row by subqueries, which
-    saves the query that reads the user's memberships first."""
+    saves the query that reads the user's memberships first. A caller that already read them
+    (`memberships_and_participations`) passes them as `memberships`."""
     if not _sees_requests(user):
         return Ticket.objects.none()
     if key is not None:
@@ -121,10 +131,19 @@ def tickets_visible_to(*, user: User, key: str | None = None) -> QuerySet[Ticket
             ),
             key=_request_key(key),
         )
-    organization_ids, participating_ids = _memberships_and_participations(user)
-    # Literal id lists, not subqueries: each branch of the OR is then served by its own index
-    # (a BitmapOr) with exact row estimates. An OR across a subquery cannot use an index, and
-    # PostgreSQL would read the whole request table for every page.
+    if memberships is None:
+        memberships = memberships_and_participations(user=user)
+    return _tickets_visible_given(user, *memberships)
+
+
+def _tickets_visible_given(
+    user: User, organization_ids: list[int], participating_ids: list[int]
+) -> QuerySet[Ticket]:
+    """`tickets_visible_to` for a user of these memberships and participations.
+
+    Literal id lists, not subqueries: each branch of the OR is then served by its own index
+    with exact row estimates. An OR across a subquery cannot use an index, and PostgreSQL would
+    read the whole request table for every page."""
     return Ticket.objects.filter(
         _visibility_q(
             user,
@@ -155,8 +174,11 @@ _MEMBERSHIPS_AND_PARTICIPATIONS = f"""
 """
 
 
-def _memberships_and_participations(user: User) -> tuple[list[int], list[int]]:
-    """The user's organization ids and the ids of requests they were added to, in one query."""
+def memberships_and_participations(*, user: User) -> Memberships:
+    """The user's organization ids and the ids of requests they were added to, in one query,
+    for a page that asks more than one question about the user's requests."""
+    if not _sees_requests(user):
+        return Memberships([], [])
     with connections[Membership.objects.db].cursor() as cursor:
         cursor.execute(
             *prepared(
@@ -164,7 +186,7 @@ def _memberships_and_participations(user: User) -> tuple[list[int], list[int]]:
             )
         )
         rows = cursor.fetchall()
-    return (
+    return Memberships(
         [pk for is_membership, pk in rows if is_membership],
         [pk for is_membership, pk in rows if not is_membership],
     )
@@ -713,25 +735,46 @@ def _alternatives(where: WhereNode) -> list[WhereNode]:
     return [where]
 
 
-def _aware(moment: datetime | str) -> datetime:
-    """A time read by hand: PostgreSQL gives it aware; SQLite (`make run`) as text or naive UTC."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+# Stand for the chosen organization, and the user's organizations and the requests they take
+# part in, in the conditions compiled once (`_matching_once`; the reader is `_READER`): no row
+# has a negative id.
+_ORGANIZATION = -2
+_MEMBERSHIPS = -1_000_000
+_PARTICIPATIONS = -2_000_000
 
 
-def request_list_page(
-    *, tickets: QuerySet[Ticket], start: int, size: int
-) -> tuple[list[RequestListRow], int | None]:
-    """`size` rows of `tickets_matching_request_filters` from `start`, and how many requests
-    match in all (None when no row is there to carry it: past the end, or none match).
+def _stand_ins(first: int, ids) -> dict[int, int]:
+    """Each id by its stand-in, counting down from `first`."""
+    return {first - number: pk for number, pk in enumerate(ids)}
 
-    One query: the matching requests' ids and times are read once, then counted and sorted for
-    the page (a separate COUNT read them all a second time). Only the queryset's conditions, all
-    on the request table, are
-    compiled by Django: compiling the whole query cost twice the rest of the page's Python.
-    Rows of values, not model instances, since building four instances per row cost more than
-    the query."""
+
+@lru_cache(maxsize=256)
+def _matching_once(
+    filters: RequestFilters, memberships: int, participations: int
+) -> tuple[str | None, tuple]:
+    """`_matching` for every user with this many memberships and participations and these
+    filters, compiled once per process with stand-in ids (building and compiling the
+    conditions through the ORM on every page cost half the query's own time)."""
+    matching, params = _matching(
+        User(pk=_READER, is_active=True),
+        filters,
+        list(_stand_ins(_MEMBERSHIPS, range(memberships))),
+        list(_stand_ins(_PARTICIPATIONS, range(participations))),
+    )
+    return matching, tuple(params)
+
+
+def _matching(
+    user: User, filters: RequestFilters, organization_ids: list[int], participating_ids: list[int]
+) -> tuple[str | None, list]:
+    """The ids and times of the requests `tickets_for_request_list` gives, as SQL: one SELECT
+    per alternative of the access rule that can match anything (`_alternatives`); None when
+    none can."""
+    tickets = tickets_matching_request_filters(
+        tickets=_tickets_visible_given(user, organization_ids, participating_ids),
+        user=user,
+        filters=filters,
+    )
     query = tickets.query
     compiler = query.get_compiler(tickets.db)
     selects, params = [], []
@@ -742,15 +785,60 @@ def request_list_page(
             continue
         selects.append(_MATCHING.format(where=where))
         params.extend(where_params)
-    if not selects:  # `tickets` can match nothing (`none()`, a refused search)
+    return (" UNION ".join(selects) if selects else None), params
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """A time read by hand: PostgreSQL gives it aware; SQLite (`make run`) as text or naive UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def request_list_page(
+    *,
+    user: User,
+    filters: RequestFilters,
+    start: int,
+    size: int,
+    memberships: Memberships | None = None,
+) -> tuple[list[RequestListRow], int | None]:
+    """`size` rows of what `tickets_for_request_list` gives, from `start`, and how many requests
+    match in all (None when no row is there to carry it: past the end, or none match).
+
+    One query: the matching requests' ids and times are read once, then counted and sorted for
+    the page (a separate COUNT read them all a second time). Only the conditions, all on the
+    request table, are compiled by Django, and without a search only once per shape of the
+    list (`_matching_once`). Rows of values, not model instances, since building four instances
+    per row cost more than the query. `memberships` as `tickets_visible_to` takes them."""
+    if not _sees_requests(user):
         return [], None
-    matching = " UNION ".join(selects)
-    with connections[tickets.db].cursor() as cursor:
+    if memberships is None:
+        memberships = memberships_and_participations(user=user)
+    organization_ids, participating_ids = memberships
+    if filters.query:  # a search's words are part of its conditions: compiled each time
+        matching, params = _matching(user, filters, organization_ids, participating_ids)
+    else:
+        matching, params = _matching_once(
+            replace(filters, organization_id=filters.organization_id and _ORGANIZATION),
+            len(organization_ids),
+            len(participating_ids),
+        )
+        values = {
+            _READER: user.pk,
+            _ORGANIZATION: filters.organization_id,
+            **_stand_ins(_MEMBERSHIPS, organization_ids),
+            **_stand_ins(_PARTICIPATIONS, participating_ids),
+        }
+        params = [values.get(value, value) for value in params]
+    if matching is None:  # nothing can match (a user of no organization, say)
+        return [], None
+    with connections[Ticket.objects.db].cursor() as cursor:
         cursor.execute(
             *prepared(
                 _PAGE_AND_ITS_NAMES.format(matching=matching),
                 (*params, size, start),
-                using=tickets.db,
+                using=Ticket.objects.db,
             )
         )
         fetched = cursor.fetchall()

@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -38,14 +37,15 @@ from tickets.forms import (
 from tickets.models import Ticket
 from tickets.notifications import rating_token_read, unsubscribe_token_read
 from tickets.selectors import (
+    Memberships,
     RequestFilters,
     attachment_get_for_user,
+    memberships_and_participations,
     request_list_page,
     request_page_for,
     ticket_get_for_action,
     ticket_get_for_user,
     tickets_for_request_list,
-    tickets_matching_request_filters,
     tickets_visible_to,
 )
 from tickets.sla import response_clock
@@ -221,26 +221,40 @@ def _request_filters(request) -> tuple[RequestFilterForm, RequestFilters | None]
     return form, filters
 
 
-def _request_list_page(tickets: QuerySet[Ticket], number) -> Page:
-    """The page of `tickets` that `Paginator.get_page` would show (the first for a number that
-    is not one, the last past the end), with its rows from `request_list_page`, which counts
-    the matching requests in the same query. Only a number past the end costs a count of its
-    own, to find the last page."""
-    paginator = Paginator(tickets, REQUESTS_PER_PAGE)
+def _request_list_page(
+    *, user: User, memberships: Memberships, filters: RequestFilters | None, number
+) -> Page:
+    """The page of `tickets_for_request_list` that `Paginator.get_page` would show (the first
+    for a number that is not one, the last past the end), with its rows from
+    `request_list_page`, which counts the matching requests in the same query. Only a number
+    past the end costs a count of its own, to find the last page. No filters (a refused search):
+    an empty first page."""
     try:
         number = int(number)
     except (TypeError, ValueError):
         number = 1
+    if filters is None:
+        return Paginator([], REQUESTS_PER_PAGE).get_page(1)
     if 1 <= number <= LAST_PAGE_READ_DIRECTLY:
         rows, total = request_list_page(
-            tickets=tickets, start=(number - 1) * REQUESTS_PER_PAGE, size=REQUESTS_PER_PAGE
+            user=user,
+            memberships=memberships,
+            filters=filters,
+            start=(number - 1) * REQUESTS_PER_PAGE,
+            size=REQUESTS_PER_PAGE,
         )
         if rows or number == 1:
+            paginator = Paginator(rows, REQUESTS_PER_PAGE)
             paginator.count = total or 0
             return Page(rows, number, paginator)
+    paginator = Paginator(tickets_for_request_list(user=user, filters=filters), REQUESTS_PER_PAGE)
     page = paginator.get_page(number)
     page.object_list, _total = request_list_page(
-        tickets=tickets, start=(page.number - 1) * REQUESTS_PER_PAGE, size=REQUESTS_PER_PAGE
+        user=user,
+        memberships=memberships,
+        filters=filters,
+        start=(page.number - 1) * REQUESTS_PER_PAGE,
+        size=REQUESTS_PER_PAGE,
     )
     return page
 
@@ -249,22 +263,23 @@ class RequestListView(TemplateView):
     template_name = "tickets/request_list.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         form, filters = _request_filters(self.request)
-        visible = tickets_visible_to(user=self.request.user)
-        tickets = (
-            tickets_matching_request_filters(
-                tickets=visible, user=self.request.user, filters=filters
-            )
-            if filters is not None
-            else Ticket.objects.none()
+        memberships = memberships_and_participations(user=user)
+        page = _request_list_page(
+            user=user,
+            memberships=memberships,
+            filters=filters,
+            number=self.request.GET.get("page"),
         )
-        page = _request_list_page(tickets, self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         # An empty page says what to do next: raise a first request, or widen the filters.
         # Filters that match every request leave nothing to ask: the user has none.
         match_all = filters is not None and filters.match_all
-        has_requests = bool(page.object_list) or (not match_all and visible.exists())
+        has_requests = bool(page.object_list) or (
+            not match_all and tickets_visible_to(user=user, memberships=memberships).exists()
+        )
         return super().get_context_data(
             filter_form=form,
             page=page,

@@ -1033,3 +1033,45 @@ def test_only_the_reporter_rates(client, shared_ticket, member_of):
     assert "Rate this request" not in client.get(f"/requests/{shared_ticket.key}/").text
     response = client.post(f"/requests/{shared_ticket.key}/rating/", {"rating": "5"})
     assert response.status_code == 403
+
+
+def test_customers_with_lists_of_the_same_shape_each_see_only_their_own(client, org_factory):
+    """The list's conditions are compiled once for every user with as many organizations and
+    requests taken part in, and the same filters: each reader's own ids go into them."""
+    first, second = org_factory("enterprise"), org_factory("enterprise")
+    readers = {}
+    for organization, owner, _cluster in (first, second):
+        colleague = MembershipFactory(organization=organization).user
+        own = TicketFactory(organization=organization, reporter=owner, summary=f"{owner.pk} own")
+        private = TicketFactory(
+            organization=organization,
+            reporter=colleague,
+            shared_with_organization=False,
+            summary=f"{owner.pk} private of a colleague",
+        )
+        added = TicketFactory(
+            organization=organization,
+            reporter=colleague,
+            shared_with_organization=False,
+            summary=f"{owner.pk} taken part in",
+        )
+        added.participants.add(owner)
+        personal = TicketFactory(organization=None, reporter=owner, summary=f"{owner.pk} personal")
+        readers[owner] = (organization, {own, added, personal}, private)
+    for owner, (organization, visible, private) in readers.items():
+        client.force_login(owner)
+        for query in (
+            {"status": "all"},
+            {"status": "open", "mine": "on"},
+            {"status": "all", "organization": organization.pk},
+        ):
+            page = client.get("/requests/", query).text
+            listed = {ticket for ticket in Ticket.objects.all() if ticket.key in page}
+            expected = {
+                ticket
+                for ticket in visible
+                if "mine" not in query or ticket.reporter == owner
+                if "organization" not in query or ticket.organization == organization
+            }
+            assert listed == expected, (owner, query)
+            assert private.key not in page
