@@ -8,7 +8,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, prefetch_related_objects
+from django.db.models import F
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -45,6 +45,7 @@ from tickets.admin.forms import (
     TicketTriageForm,
     TriageActionForm,
 )
+from tickets.admin.listed import listed_requests
 from tickets.admin.paging import TriagePaginator
 from tickets.admin.rows import result_table, written_per_page
 from tickets.admin.sidebar import filter_sidebar
@@ -80,36 +81,33 @@ def _last_updates(times: RelativeTimeElements):
 
 class TicketChangeList(ChangeList):
     """The list never shows descriptions (up to 32,000 characters each): they stay unread. Its
-    rows are written by `tickets.admin.rows` and its filters by `tickets.admin.sidebar` (the same
-    HTML as Django's, for less work). Each row's plan is the one the plan filter read
-    (`ListedObjectsFilter`): joining the plan table to the page's query cost more, in planning
-    and in building 50 more objects, than the rest of the join."""
+    page is read as the columns its rows show (`tickets.admin.listed`), its rows are written by
+    `tickets.admin.rows` and its filters by `tickets.admin.sidebar` (the same HTML as Django's,
+    for less work). Each row's plan is the one the plan filter read (`ListedObjectsFilter`):
+    joining the plan table to the page's query cost more, in planning and in building 50 more
+    objects, than the rest of the join."""
 
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).defer("description")
 
-    @cached_property
-    def result_table(self) -> dict:
-        self._show_listed_plans()
-        return result_table(self)
+    def get_results(self, request):
+        super().get_results(request)
+        if not (self.list_editable or self.is_popup):  # a form or a popup reads the models
+            self.result_list = listed_requests(self.result_list, plans=self._listed_plans())
 
-    def _show_listed_plans(self) -> None:
-        plans = next(
+    def _listed_plans(self) -> dict:
+        return next(
             (
                 spec.objects
                 for spec in self.filter_specs
                 if isinstance(spec, ListedObjectsFilter) and spec.field_path == "plan"
             ),
-            None,
+            {},  # a single plan offers no filter
         )
-        if plans is None:  # a single plan offers no filter
-            prefetch_related_objects(self.result_list, "plan")
-            return
-        cache = Ticket.plan.field
-        for ticket in self.result_list:
-            plan = plans.get(ticket.plan_id)
-            if plan is not None:
-                cache.set_cached_value(ticket, plan)
+
+    @cached_property
+    def result_table(self) -> dict:
+        return result_table(self)
 
     @cached_property
     def filter_sidebar(self) -> SafeString:

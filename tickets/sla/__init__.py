@@ -433,6 +433,19 @@ TARGET_FIELDS = {
     Target.RESOLUTION: ("resolution_due_at", "resolved_at", "resolution_warn_at", "created_at"),
 }
 RUNNING_STATES = (ClockState.ON_TRACK, ClockState.AT_RISK, ClockState.BREACHED, ClockState.PAUSED)
+# Every field of a request its clocks read (`request_clocks`), besides its organization's zone:
+# what a list that reads only some columns reads for them.
+CLOCK_FIELDS = tuple(
+    dict.fromkeys(
+        (
+            "status",
+            "sla_paused_at",
+            "response_target_minutes",
+            "response_target_business_hours",
+            *(field for fields in TARGET_FIELDS.values() for field in fields),
+        )
+    )
+)
 
 
 def clock_state_of(
