@@ -53,12 +53,24 @@ def local_time(value: datetime | None) -> str:
     (CET or CEST), also in the repeated hour when clocks go back."""
     if value is None:
         return ""
-    zone = timezone.get_current_timezone()
-    return _local_words(
-        timezone.localtime(value, zone),
-        _calendar_words(translation.get_language()),
-        timezone.now().astimezone(zone).year,
-    )
+    return LocalTimes()(value)
+
+
+class LocalTimes:
+    """`local_time` for the many moments of one page: the zone, the language's words and the
+    year read once, not once a moment."""
+
+    def __init__(self, *, now: datetime | None = None):
+        self.zone = timezone.get_current_timezone()
+        self.calendar_words = _calendar_words(translation.get_language())
+        self.this_year = (now or timezone.now()).astimezone(self.zone).year
+
+    def __call__(self, value: datetime | None) -> str:
+        if value is None:
+            return ""
+        return _local_words(
+            timezone.localtime(value, self.zone), self.calendar_words, self.this_year
+        )
 
 
 def _local_words(local: datetime, calendar_words, this_year: int) -> str:
@@ -189,11 +201,24 @@ def duration_words(value: timedelta) -> str:
     minutes = max(int(abs(value).total_seconds() // 60), 0)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
+    day, hour, minute = _duration_units(translation.get_language())
     parts = []
     if days:
-        parts.append(pgettext("duration", "%(count)d d") % {"count": days})
+        parts.append(day % {"count": days})
     if hours:
-        parts.append(pgettext("duration", "%(count)d h") % {"count": hours})
+        parts.append(hour % {"count": hours})
     if minutes and not days or not parts:
-        parts.append(pgettext("duration", "%(count)d min") % {"count": minutes})
+        parts.append(minute % {"count": minutes})
     return " ".join(parts)
+
+
+@lru_cache
+def _duration_units(language: str | None) -> tuple[str, str, str]:
+    """The units of `duration_words`, translated once per language instead of once a span (a
+    list writes one a row)."""
+    with translation.override(language):
+        return (
+            pgettext("duration", "%(count)d d"),
+            pgettext("duration", "%(count)d h"),
+            pgettext("duration", "%(count)d min"),
+        )

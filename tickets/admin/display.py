@@ -1,18 +1,18 @@
 """How requests read in the triage list: response-clock badges, queues and filters."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from html import escape
 
 from django.contrib import admin
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helpcenter.timezones import local_time
+from helpcenter.timezones import LocalTimes
 from tickets.models import Ticket
 from tickets.selectors import support_engineer_with_permissions, support_queue_filters
 from tickets.sla import ClockState, RequestClocks, ResponseClock, Target, clock_state_q
@@ -52,29 +52,51 @@ def _badge_words(language: str | None) -> dict[str, str]:
         }
 
 
-def clock_badge(clock: ResponseClock) -> str:
-    """The first-response clock as the list shows it: time left in green, amber under an hour,
-    red under 30 minutes, negative once breached, a pause sign while waiting for the customer,
-    and Met or Breached once an engineer has replied. Written as `format_html` would write it
-    (each value escaped), without its per-call work: the list writes two per row."""
-    words = _badge_words(translation.get_language())
-    state = clock.state
-    if state == ClockState.NONE:
-        return SafeString(f'<span class="hc-clock hc-clock-none">{words["none"]}</span>')
-    if state == ClockState.MET:
-        return SafeString(f'<span class="hc-clock hc-clock-met">&#10003; {words["met"]}</span>')
-    if clock.remaining is None:
-        return SafeString(f'<span class="hc-clock hc-clock-red">{escape(clock.label)}</span>')
-    left = escape(duration_label(clock.remaining))
-    if state == ClockState.PAUSED:
-        paused = words["paused"]
+class ClockBadges:
+    """The list's clock badges for one page: the language's words, the zone and the moment read
+    once, not for each of the two badges of every row."""
+
+    def __init__(self, *, now: datetime | None = None):
+        self.now = now or timezone.now()
+        self.words = _badge_words(translation.get_language())
+        self.local_time = LocalTimes(now=self.now)
+
+    def __call__(self, clock: ResponseClock) -> str:
+        """The first-response clock as the list shows it: time left in green, amber under an
+        hour, red under 30 minutes, negative once breached, a pause sign while waiting for the
+        customer, and Met or Breached once an engineer has replied. Written as `format_html`
+        would write it (each value escaped), without its per-call work."""
+        words = self.words
+        state = clock.state
+        if state == ClockState.NONE:
+            return SafeString(f'<span class="hc-clock hc-clock-none">{words["none"]}</span>')
+        if state == ClockState.MET:
+            return SafeString(f'<span class="hc-clock hc-clock-met">&#10003; {words["met"]}</span>')
+        if clock.remaining is None:
+            return SafeString(f'<span class="hc-clock hc-clock-red">{escape(clock.label)}</span>')
+        left = escape(duration_label(clock.remaining))
+        if state == ClockState.PAUSED:
+            paused = words["paused"]
+            return SafeString(
+                f'<span class="hc-clock hc-clock-paused" title="{paused}">&#9208; {left}</span>'
+            )
+        title = escape(words["due"] % {"when": self.local_time(clock.due_at)})
         return SafeString(
-            f'<span class="hc-clock hc-clock-paused" title="{paused}">&#9208; {left}</span>'
+            f'<span class="hc-clock hc-clock-{clock.urgency}" title="{title}">{left}</span>'
         )
-    title = escape(words["due"] % {"when": local_time(clock.due_at)})
-    return SafeString(
-        f'<span class="hc-clock hc-clock-{clock.urgency}" title="{title}">{left}</span>'
-    )
+
+    def active(self, target: str, clock: ResponseClock, *, badge: str | None = None) -> str:
+        """The target the request is worked against now, and its clock (`badge`, when the
+        caller has already written it)."""
+        badge = self(clock) if badge is None else badge
+        if clock.state == ClockState.NONE:
+            return badge
+        return SafeString(f'<span class="hc-target">{self.words[target]}</span> {badge}')
+
+
+def clock_badge(clock: ResponseClock) -> str:
+    """One clock's badge (`ClockBadges`), for a page that shows one."""
+    return ClockBadges()(clock)
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -168,33 +190,24 @@ class ResolutionStateFilter(SlaStateFilter):
     target = Target.RESOLUTION
 
 
-def active_clock_badge(target: str, clock: ResponseClock, *, badge: str | None = None) -> str:
-    """The target the request is worked against now, and its clock (`badge`, when the caller
-    has already written it)."""
-    badge = clock_badge(clock) if badge is None else badge
-    if clock.state == ClockState.NONE:
-        return badge
-    target_label = _badge_words(translation.get_language())[target]
-    return SafeString(f'<span class="hc-target">{target_label}</span> {badge}')
-
-
 class ClockCells:
     """The list's two clock columns for one row, from one reading of its clocks: a request
     worked against its first response (most open ones) shows the same badge in both, written
     once."""
 
-    def __init__(self, clocks: RequestClocks):
+    def __init__(self, clocks: RequestClocks, badges: ClockBadges | None = None):
         self.clocks = clocks
+        self.badges = badges or ClockBadges()
 
     @cached_property
     def first_response(self) -> str:
-        return clock_badge(self.clocks.first_response)
+        return self.badges(self.clocks.first_response)
 
     @cached_property
     def due(self) -> str:
         clocks = self.clocks
         shared = clocks.active is clocks.first_response
-        return active_clock_badge(
+        return self.badges.active(
             clocks.active_target, clocks.active, badge=self.first_response if shared else None
         )
 

@@ -1,7 +1,9 @@
 """The request list, the request page and bulk actions of the triage admin."""
 
 import copy
+from collections.abc import Callable
 from html import escape
+from operator import attrgetter
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -27,6 +29,7 @@ from helpcenter.timezones import RelativeTimeElements, time_element, time_elemen
 from tickets import services
 from tickets.admin.display import (
     AssigneeFilter,
+    ClockBadges,
     ClockCells,
     ListedObjectsFilter,
     NextResponseStateFilter,
@@ -77,6 +80,23 @@ Target = SlaAlert.Target
 def _last_updates(times: RelativeTimeElements):
     """The list's "last update" cells of one page: the zone, language and moment read once."""
     return lambda ticket: times(ticket.last_activity_at)
+
+
+def _clock_cells(ticket, badges: ClockBadges | None = None) -> ClockCells:
+    """Both clock columns of a row come from one reading of its clocks, kept on the row (read
+    for this page and shown, never changed)."""
+    cells = ticket.__dict__.get("_clock_cells")
+    if cells is None:
+        badges = badges or ClockBadges()
+        clocks = request_clocks(ticket=ticket, now=badges.now)
+        cells = ticket._clock_cells = ClockCells(clocks, badges)
+    return cells
+
+
+def _clock_column(cell: Callable[[ClockCells], str]) -> Callable:
+    """A clock column's cells on one page, its badges written by one `ClockBadges`."""
+    badges = ClockBadges()
+    return lambda ticket: cell(_clock_cells(ticket, badges))
 
 
 class TicketChangeList(ChangeList):
@@ -258,21 +278,15 @@ class TicketAdmin(admin.ModelAdmin):
 
     # The list.
 
+    @written_per_page(lambda: _clock_column(attrgetter("due")))
     @admin.display(description=_("due"), ordering=F("active_due_at").asc(nulls_last=True))
     def next_due(self, ticket):
-        return self._clock_cells(ticket).due
+        return _clock_cells(ticket).due
 
+    @written_per_page(lambda: _clock_column(attrgetter("first_response")))
     @admin.display(description=_("first response"), ordering="first_response_due_at")
     def first_response(self, ticket):
-        return self._clock_cells(ticket).first_response
-
-    def _clock_cells(self, ticket) -> ClockCells:
-        """Both clock columns of a row come from one reading of its clocks, kept on the row
-        (read for this page and shown, never changed)."""
-        cells = ticket.__dict__.get("_clock_cells")
-        if cells is None:
-            cells = ticket._clock_cells = ClockCells(request_clocks(ticket=ticket))
-        return cells
+        return _clock_cells(ticket).first_response
 
     @admin.display(description=_("assignee"), ordering="assignee__email")
     def assignee_name(self, ticket):

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
@@ -589,7 +590,7 @@ class ResponseClock:
     @property
     def label(self) -> str:
         if self.state == ClockState.MISSED and self.late_by is not None:
-            return _("Missed by %(late)s") % {"late": duration_words(self.late_by)}
+            return gettext("Missed by %(late)s") % {"late": duration_words(self.late_by)}
         return ClockState(self.state).label
 
     @property
