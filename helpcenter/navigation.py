@@ -8,11 +8,8 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Organization, User
 from accounts.selectors import current_organization, organizations_for_user
-from helpcenter.sql import prepared
+from helpcenter.sql import READER, filled, prepared
 from plans.selectors import default_plan
-
-# Stands for the reader in the query compiled once; no account has a negative id.
-_READER = -1
 
 
 def navigation(request):
@@ -25,8 +22,9 @@ def navigation(request):
     @cache
     def menus():
         sql, params = _menus_query()
-        params = [user.pk if value == _READER else value for value in params]
-        organizations = list(Organization.objects.raw(*prepared(sql, params)))
+        organizations = list(
+            Organization.objects.raw(*prepared(sql, filled(params, {READER: user.pk})))
+        )
         current = current_organization(
             user=user, session=request.session, organizations=organizations
         )
@@ -46,7 +44,7 @@ def _menus_query() -> tuple[str, tuple]:
     process: building and compiling it through the ORM on every page cost three times its
     round trip. The reader's id is put in when it runs."""
     organizations = (
-        organizations_for_user(user=User(pk=_READER))
+        organizations_for_user(user=User(pk=READER))
         .only("name")
         .annotate(plan_name=F("subscription__plan__name"))
     )

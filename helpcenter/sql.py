@@ -6,7 +6,7 @@ generic plan costs no more than the plans made for the values, reused without pl
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -16,6 +16,9 @@ from django.dispatch import receiver
 # A parameter's SQL type from its Python value; bool before int (a bool is an int).
 _PARAMETER_TYPES = ((bool, "boolean"), (int, "bigint"), (str, "text"), (datetime, "timestamptz"))
 _PLACEHOLDER = re.compile(r"%%|%s")
+# Stands for the reader in SQL compiled once per process and run for every reader (`filled`):
+# no account has a negative id.
+READER = -1
 # Filters and membership counts give a query several shapes; past this many statements a
 # connection forgets them all (DEALLOCATE ALL) rather than hold plans for every shape it met.
 MOST_PREPARED_PER_CONNECTION = 200
@@ -70,3 +73,10 @@ def _numbered(sql: str, count: int) -> str:
     if next(numbers, None) is not None:
         raise ValueError("fewer placeholders than parameters")
     return numbered
+
+
+def filled(params: Sequence, values: Mapping) -> list:
+    """The parameters of SQL compiled once with stand-ins (`READER` and the like) for values
+    that change from run to run, each stand-in replaced by this run's value. Compiling a query
+    through the ORM on every page cost more than PostgreSQL spent running it."""
+    return [values.get(value, value) for value in params]

@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import Cluster, Membership, Organization, User
 from accounts.selectors import organization_members
 from helpcenter.mail.selectors import outbound_email_replied_to
-from helpcenter.sql import prepared
+from helpcenter.sql import READER, filled, prepared
 from plans.models import Plan
 from tickets.models import (
     Attachment,
@@ -441,9 +441,7 @@ def _loaded(model, pk: int | None, row: dict | None):
     return model.from_db(DEFAULT_DB_ALIAS, names, [row[name] for name in names])
 
 
-# Stand for the reader and the key in the request page's query, compiled once: no account has
-# a negative id, and each is put in by value when the query runs.
-_READER = -1
+# Stands for the key in the request page's query, compiled once (`filled`).
 _KEY = "KEY-0"
 
 
@@ -454,13 +452,13 @@ def _request_page_query() -> tuple[str, tuple]:
     the ORM on every page cost more than PostgreSQL spent running it)."""
     colleagues_sql, colleagues_params = _colleagues_sql()
     tickets = (
-        tickets_visible_to(user=User(pk=_READER, is_active=True), key=_KEY)
+        tickets_visible_to(user=User(pk=READER, is_active=True), key=_KEY)
         .order_by()
         .only(*_REQUEST_PAGE_FIELDS)
         .annotate(
             **_request_page_subqueries(),
-            notification_choice=RawSQL(_NOTIFICATION_CHOICE, (_READER,)),
-            colleague_rows=RawSQL(colleagues_sql, (_READER, *colleagues_params)),
+            notification_choice=RawSQL(_NOTIFICATION_CHOICE, (READER,)),
+            colleague_rows=RawSQL(colleagues_sql, (READER, *colleagues_params)),
         )
     )
     return tickets.query.get_compiler(using=tickets.db).as_sql()
@@ -474,7 +472,7 @@ def _request_page_ticket(*, user: User, key: str) -> Ticket:
     if not _sees_requests(user):
         raise Http404("No such request.")
     sql, params = _request_page_query()
-    params = [user.pk if value == _READER else key if value == _KEY else value for value in params]
+    params = filled(params, {READER: user.pk, _KEY: key})
     ticket = next(iter(Ticket.objects.raw(*prepared(sql, params))), None)
     if ticket is None:
         raise Http404("No such request.")
@@ -736,8 +734,8 @@ def _alternatives(where: WhereNode) -> list[WhereNode]:
 
 
 # Stand for the chosen organization, and the user's organizations and the requests they take
-# part in, in the conditions compiled once (`_matching_once`; the reader is `_READER`): no row
-# has a negative id.
+# part in, in the conditions compiled once (`_matching_once`, `filled`; the reader is
+# `READER`): no row has a negative id.
 _ORGANIZATION = -2
 _MEMBERSHIPS = -1_000_000
 _PARTICIPATIONS = -2_000_000
@@ -756,7 +754,7 @@ def _matching_once(
     filters, compiled once per process with stand-in ids (building and compiling the
     conditions through the ORM on every page cost half the query's own time)."""
     matching, params = _matching(
-        User(pk=_READER, is_active=True),
+        User(pk=READER, is_active=True),
         filters,
         list(_stand_ins(_MEMBERSHIPS, range(memberships))),
         list(_stand_ins(_PARTICIPATIONS, range(participations))),
@@ -825,12 +823,12 @@ def request_list_page(
             len(participating_ids),
         )
         values = {
-            _READER: user.pk,
+            READER: user.pk,
             _ORGANIZATION: filters.organization_id,
             **_stand_ins(_MEMBERSHIPS, organization_ids),
             **_stand_ins(_PARTICIPATIONS, participating_ids),
         }
-        params = [values.get(value, value) for value in params]
+        params = filled(params, values)
     if matching is None:  # nothing can match (a user of no organization, say)
         return [], None
     with connections[Ticket.objects.db].cursor() as cursor:
@@ -1041,13 +1039,13 @@ def canned_responses_for_ticket(*, ticket: Ticket) -> list[tuple[str, str]]:
         "plan": ticket.plan.name,
         "summary": ticket.summary,
     }
-    filled = []
+    responses = []
     for canned in CannedResponse.objects.order_by("title"):
         text = canned.body
         for name, value in values.items():
             text = text.replace("{" + name + "}", value)
-        filled.append((canned.title, text))
-    return filled
+        responses.append((canned.title, text))
+    return responses
 
 
 def tickets_support_search(*, tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
