@@ -1,7 +1,10 @@
+from functools import cache
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Organization
+from helpcenter.sql import filled, prepared
 from helpcenter.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 RECENT_DELIVERIES = 50
@@ -9,6 +12,27 @@ RECENT_DELIVERIES = 50
 
 def webhook_endpoints_for(*, organization: Organization) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(organization=organization).order_by("url", "pk")
+
+
+# Stands for the organization in the active endpoints' query, compiled once (`filled`): no
+# organization has a negative id.
+_ORGANIZATION = -1
+
+
+@cache
+def _active_endpoints_query() -> tuple[str, tuple]:
+    endpoints = webhook_endpoints_for(organization=Organization(pk=_ORGANIZATION))
+    endpoints = endpoints.filter(is_active=True)
+    return endpoints.query.get_compiler(using=endpoints.db).as_sql()
+
+
+def webhook_endpoints_active(*, organization_id: int) -> list[WebhookEndpoint]:
+    """The organization's active endpoints, in `webhook_endpoints_for`'s order. Every event of
+    a shared request asks, inside the filing's transaction: the query is compiled to SQL once
+    per process, since building it through the ORM cost more than running it."""
+    sql, params = _active_endpoints_query()
+    params = filled(params, {_ORGANIZATION: organization_id})
+    return list(WebhookEndpoint.objects.raw(*prepared(sql, params)))
 
 
 def webhook_endpoint_get(*, organization: Organization, endpoint_id) -> WebhookEndpoint:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import is_owner
 from helpcenter.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from helpcenter.webhooks.selectors import webhook_endpoints_active
 from helpcenter.webhooks.tasks import webhook_dispatch
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -77,9 +78,7 @@ def webhook_event_queue(
     """One delivery per subscribed endpoint, sent after commit; an event already queued for an
     endpoint is not queued again. Call inside the transaction that changes state."""
     deliveries = []
-    # The model's order within one organization, without joining it for its name.
-    endpoints = WebhookEndpoint.objects.filter(organization=organization, is_active=True)
-    for endpoint in endpoints.order_by("url", "pk"):
+    for endpoint in webhook_endpoints_active(organization_id=organization.pk):
         if event not in endpoint.events:
             continue
         try:

@@ -89,6 +89,26 @@ def test_only_subscribed_events_are_sent(hooked_org, engineer, django_capture_on
     assert list(WebhookDelivery.objects.values_list("event", flat=True)) == ["request.resolved"]
 
 
+def test_only_the_organizations_active_endpoints_get_the_event(
+    hooked_org, org_factory, django_capture_on_commit_callbacks
+):
+    organization, owner, cluster, endpoint = hooked_org
+    other, _other_owner, _cluster = org_factory("enterprise")
+    events = ["request.created"]
+    paused = WebhookEndpoint.objects.create(
+        organization=organization, url="https://paused.example/", events=events, is_active=False
+    )
+    second = WebhookEndpoint.objects.create(
+        organization=organization, url="https://a.example/", events=events
+    )
+    WebhookEndpoint.objects.create(organization=other, url="https://other.example/", events=events)
+    with django_capture_on_commit_callbacks():
+        file_request(organization, owner, cluster)
+    delivered = WebhookDelivery.objects.order_by("pk").values_list("endpoint", flat=True)
+    assert list(delivered) == [endpoint.pk, second.pk]  # by address: "http:" before "https:"
+    assert paused.pk not in delivered
+
+
 def test_a_refusing_endpoint_backs_off_then_fails_and_can_be_redelivered(
     hooked_org, receiver, settings, client, django_capture_on_commit_callbacks
 ):
