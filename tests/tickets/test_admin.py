@@ -465,6 +465,26 @@ def test_list_rows_are_written_as_django_writes_them(
     assert written
 
 
+@pytest.mark.parametrize("params", [{}, {"o": "-2.3"}, {"o": "7.-1"}, {"q": "answered", "o": "2"}])
+def test_list_table_is_written_as_django_writes_it(rf, engineer, clock_states, params):
+    """The table with its headings (tickets.admin.rows) is Django's admin/change_list_results.html
+    from `{% result_list %}`, byte for byte: sorted columns, their priorities and toggles."""
+    from django.contrib import admin
+    from django.contrib.admin.templatetags.admin_list import result_list
+    from django.template.loader import render_to_string
+
+    request = rf.get(CHANGELIST, params)
+    request.user = engineer
+    changelist = admin.site.get_model_admin(Ticket).get_changelist_instance(request)
+    changelist.formset = None  # as the changelist view sets it
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
+        table = changelist.result_table
+        written = render_to_string("admin/tickets/ticket/change_list_results.html", table)
+        expected = render_to_string("admin/change_list_results.html", result_list(changelist))
+    assert written == expected
+    assert "sortoptions" in written
+
+
 @pytest.mark.parametrize(
     "params",
     [

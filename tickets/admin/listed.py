@@ -10,6 +10,8 @@ to `COLUMNS` (the list's tests fail on a missing one)."""
 
 from operator import attrgetter
 
+from django.db import models
+
 from accounts.models import Organization, User
 from plans.models import Plan
 from tickets.models import Ticket
@@ -24,11 +26,13 @@ ASSIGNEE_COLUMNS = ("id", "email", "full_name")
 
 def _columns_of(model, *borrowed: str) -> type:
     """A class of objects holding some columns of `model`'s rows, with its `_meta`, `pk`,
-    `__str__` and the `borrowed` properties."""
+    `__str__`, `serializable_value` (what Django's admin reads of a row) and the `borrowed`
+    properties."""
     namespace = {
         "_meta": model._meta,
         "pk": property(attrgetter(model._meta.pk.attname)),
         "__str__": model.__str__,
+        "serializable_value": models.Model.serializable_value,
         **{name: model.__dict__[name] for name in borrowed},
     }
     return type(f"Listed{model.__name__}", (), namespace)

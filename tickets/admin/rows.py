@@ -23,6 +23,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 
@@ -39,8 +40,9 @@ class Column:
 
 
 def result_table(cl) -> dict:
-    """What the admin's `result_list` tag hands to admin/change_list_results.html, and the rows
-    written as that template's body (admin/tickets/ticket/change_list_results.html)."""
+    """What the admin's `result_list` tag hands to admin/change_list_results.html, and the
+    headings and rows written as that template's head and body
+    (admin/tickets/ticket/change_list_results.html)."""
     headers = list(result_headers(cl))
     columns = _plan(cl)
     link = _link(cl)
@@ -48,15 +50,53 @@ def result_table(cl) -> dict:
     for result in cl.result_list:
         row = _row(columns, result, link) if columns is not None else None
         rows.append(ResultList(None, [row] if row else items_for_result(cl, result, None)))
+    num_sorted_fields = sum(1 for h in headers if h["sortable"] and h["sorted"])
     return {
         "cl": cl,
         "result_hidden_fields": [],
         "result_headers": headers,
-        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "num_sorted_fields": num_sorted_fields,
         "results": rows,
-        # The table's body as Django's template writes it from `results`, row after row.
+        # The table's head and body as Django's template writes them from `result_headers`
+        # and `results`.
+        "head": mark_safe("".join(_header(header, num_sorted_fields) for header in headers)),
         "body": mark_safe("".join(f"\n\n<tr>{''.join(row)}</tr>\n" for row in rows)),
     }
+
+
+def _header(header: dict, num_sorted_fields: int) -> str:
+    """One column's heading, as admin/change_list_results.html writes it."""
+    sort_options = ""
+    if header["sortable"] and header["sort_priority"] > 0:
+        priority = ""
+        if num_sorted_fields > 1:
+            title = gettext("Sorting priority: %(priority_number)s") % {
+                "priority_number": _escape(header["sort_priority"])
+            }
+            priority = (
+                f'<span class="sortpriority" title="{title}">{header["sort_priority"]}</span>'
+            )
+        direction = "ascending" if header["ascending"] else "descending"
+        sort_options = (
+            '\n       <div class="sortoptions">\n'
+            f'         <a class="sortremove" href="{_escape(header["url_remove"])}" '
+            f'title="{_escape(gettext("Remove from sorting"))}"></a>\n'
+            f"         {priority}\n"
+            f'         <a href="{_escape(header["url_toggle"])}" class="toggle {direction}" '
+            f'title="{_escape(gettext("Toggle sorting"))}"></a>\n'
+            "       </div>\n   "
+        )
+    # The template's `capfirst` keeps what is already HTML (the select-all box) as it is.
+    text = header["text"]
+    text = capfirst(str(text)) if hasattr(text, "__html__") else html.escape(capfirst(str(text)))
+    if header["sortable"]:
+        text = f'<a href="{_escape(header["url_primary"])}">{text}</a>'
+    else:
+        text = f"<span>{text}</span>"
+    return (
+        f'\n<th scope="col"{header["class_attrib"]}>\n   {sort_options}\n'
+        f'   <div class="text">{text}</div>\n   <div class="clear"></div>\n</th>'
+    )
 
 
 def _row(columns: list[Column], result, link: Callable) -> SafeString | None:
