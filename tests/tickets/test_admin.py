@@ -209,6 +209,20 @@ def test_an_admin_page_reads_the_engineer_check_and_permissions_in_one_query(
     assert len(reads) == 1, reads
 
 
+def test_the_list_head_follows_whether_the_engineer_may_act(as_engineer, engineer, ticket):
+    """The list's head is rendered once per process for each kind of page ({% once %}): an
+    engineer who may only look gets no action scripts, one who may act gets them."""
+    group = engineer.groups.get()
+    change = Permission.objects.get(codename="change_ticket")
+    action_scripts = f'<script src="{reverse("admin:jsi18n")}"></script>'
+    pages = []
+    for may_act in (False, True, False):
+        (group.permissions.add if may_act else group.permissions.remove)(change)
+        pages.append(as_engineer.get(CHANGELIST).text)
+    assert [action_scripts in page for page in pages] == [False, True, False]
+    assert ['name="action"' in page for page in pages] == [False, True, False]
+
+
 def test_engineer_cannot_delete_requests(as_engineer, ticket):
     assert as_engineer.get(change_url(ticket) + "delete/").status_code == 403
     assert "delete_selected" not in as_engineer.get(CHANGELIST).text
