@@ -3,10 +3,13 @@
 Missing and not-yours give the same answer (Http404), so a URL never confirms that another
 organization's object exists."""
 
+from functools import cache
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Cluster, Membership, Organization, User
+from helpcenter.sql import READER, filled, prepared
 
 CURRENT_ORGANIZATION_SESSION_KEY = "current_organization_id"
 
@@ -59,6 +62,35 @@ def clusters_visible_to(*, user: User, organization: Organization | None = None)
     if organization is not None:
         clusters = clusters.filter(organization=organization)
     return clusters.select_related("organization").order_by("organization__name", "name")
+
+
+# Stands for the cluster in `cluster_visible_to`'s query, compiled once (`filled`).
+_CLUSTER = -2
+# A cluster's id is a positive bigint: any other number names none (and is not sent).
+_LARGEST_ID = 2**63 - 1
+
+
+@cache
+def _visible_cluster_query() -> tuple[str, tuple]:
+    clusters = (
+        clusters_visible_to(user=User(pk=READER))
+        .filter(pk=_CLUSTER)
+        .select_related(None)
+        .order_by()
+    )
+    return clusters.query.get_compiler(using=clusters.db).as_sql()
+
+
+def cluster_visible_to(*, user: User, cluster_id: int) -> Cluster | None:
+    """The cluster of that id among `clusters_visible_to(user)` (its organization not read
+    with it); None when it is not one of them. The request form checks its chosen cluster here
+    on every technical filing: compiled to SQL once per process, since building the query
+    through the ORM cost more than running it."""
+    if not user.is_authenticated or not 0 < cluster_id <= _LARGEST_ID:
+        return None
+    sql, params = _visible_cluster_query()
+    params = filled(params, {READER: user.pk, _CLUSTER: cluster_id})
+    return next(iter(Cluster.objects.raw(*prepared(sql, params))), None)
 
 
 def cluster_get_for_user(*, user: User, cluster_id) -> Cluster:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Cluster, Environment, Organization, User
+from accounts.selectors import cluster_visible_to, clusters_visible_to
 from helpcenter.search import validate_search_query
 from plans.models import SEVERITY_DEFINITIONS, Portal, Severity
 from tickets.models import DESCRIPTION_MAX_LENGTH, Component
@@ -107,8 +108,30 @@ class LoadedModelChoiceField(ListedModelChoiceField):
 
 
 class ClusterChoiceField(ListedModelChoiceField):
+    """Offers `clusters_visible_to(reader)` and takes a posted choice only from them."""
+
+    reader: User | None = None
+
     def label_from_instance(self, obj: Cluster) -> str:
         return f"{obj.name} ({obj.organization.name}, {obj.version})"
+
+    def to_python(self, value):
+        """The posted cluster, read with `cluster_visible_to` (the rule of the choices, compiled
+        once) rather than a query built from the choices on every filing."""
+        if value in self.empty_values:
+            return None
+        try:
+            cluster_id = int(str(getattr(value, "pk", value)))
+        except ValueError:
+            cluster_id = None
+        cluster = cluster_id and cluster_visible_to(user=self.reader, cluster_id=cluster_id)
+        if not cluster:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return cluster
 
 
 class RequestForm(forms.Form):
@@ -160,10 +183,11 @@ class RequestForm(forms.Form):
         help_text=_("Screenshots, logs, PDF or archives; up to 5 files of 10 MB each."),
     )
 
-    def __init__(self, *args, organizations: list, clusters, **kwargs):
+    def __init__(self, *args, organizations: list, reader: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].objects = organizations
-        self.fields["cluster"].queryset = clusters
+        self.fields["cluster"].queryset = clusters_visible_to(user=reader)
+        self.fields["cluster"].reader = reader
 
     @property
     def severity_options(self):

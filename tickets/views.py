@@ -14,7 +14,6 @@ from django.views.generic import FormView, TemplateView
 from accounts.models import User
 from accounts.selectors import (
     cluster_get_for_user,
-    clusters_visible_to,
     current_organization,
     organization_members,
     organizations_for_user,
@@ -111,7 +110,7 @@ class PortalRequestView(FormView):
             **super().get_form_kwargs(),
             # The access check read them: the form offers exactly those, without a query.
             "organizations": self.access.organizations,
-            "clusters": clusters_visible_to(user=self.request.user),
+            "reader": self.request.user,
         }
 
     def get_initial(self):

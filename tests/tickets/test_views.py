@@ -181,6 +181,9 @@ def test_foreign_ids_are_form_errors_not_500(client, basic_org, org_factory):
         billing_form(cluster=other_cluster.pk),
         billing_form(organization="abc"),
         billing_form(cluster=999999),
+        billing_form(cluster="abc"),
+        billing_form(cluster="-2"),
+        billing_form(cluster=str(2**70)),
     ):
         response = client.post("/portals/billing/", data)
         assert response.status_code == 200
