@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     Count,
@@ -100,16 +99,7 @@ def _sees_requests(user: User) -> bool:
     return user.is_authenticated and user.is_active
 
 
-class Memberships(NamedTuple):
-    """What opens requests to a user besides reporting them (`tickets_visible_to`)."""
-
-    organization_ids: list[int]
-    participating_ids: list[int]
-
-
-def tickets_visible_to(
-    *, user: User, key: str | None = None, memberships: Memberships | None = None
-) -> QuerySet[Ticket]:
+def tickets_visible_to(*, user: User, key: str | None = None) -> QuerySet[Ticket]:
     """Access follows membership: an organization's request is visible only to its current
     members, and among them to the reporter, the participants, and everyone when it is shared.
     A request about no organization is its reporter's alone. Leaving an organization therefore
@@ -118,8 +108,7 @@ def tickets_visible_to(
 
     With a `key`, the one visible request with that key (none for any other key): its key's
     unique index finds the row and the same rule is checked on that row by subqueries, which
-    saves the query that reads the user's memberships first. A caller that already read them
-    (`memberships_and_participations`) passes them as `memberships`."""
+    saves the query that reads the user's memberships first."""
     if not _sees_requests(user):
         return Ticket.objects.none()
     if key is not None:
@@ -131,19 +120,10 @@ def tickets_visible_to(
             ),
             key=_request_key(key),
         )
-    if memberships is None:
-        memberships = memberships_and_participations(user=user)
-    return _tickets_visible_given(user, *memberships)
-
-
-def _tickets_visible_given(
-    user: User, organization_ids: list[int], participating_ids: list[int]
-) -> QuerySet[Ticket]:
-    """`tickets_visible_to` for a user of these memberships and participations.
-
-    Literal id lists, not subqueries: each branch of the OR is then served by its own index
-    with exact row estimates. An OR across a subquery cannot use an index, and PostgreSQL would
-    read the whole request table for every page."""
+    organization_ids, participating_ids = _memberships_and_participations(user)
+    # Literal id lists, not subqueries: each branch of the OR is then served by its own index
+    # (a BitmapOr) with exact row estimates. An OR across a subquery cannot use an index, and
+    # PostgreSQL would read the whole request table for every page.
     return Ticket.objects.filter(
         _visibility_q(
             user,
@@ -174,11 +154,8 @@ _MEMBERSHIPS_AND_PARTICIPATIONS = f"""
 """
 
 
-def memberships_and_participations(*, user: User) -> Memberships:
-    """The user's organization ids and the ids of requests they were added to, in one query,
-    for a page that asks more than one question about the user's requests."""
-    if not _sees_requests(user):
-        return Memberships([], [])
+def _memberships_and_participations(user: User) -> tuple[list[int], list[int]]:
+    """The user's organization ids and the ids of requests they were added to, in one query."""
     with connections[Membership.objects.db].cursor() as cursor:
         cursor.execute(
             *prepared(
@@ -186,7 +163,7 @@ def memberships_and_participations(*, user: User) -> Memberships:
             )
         )
         rows = cursor.fetchall()
-    return Memberships(
+    return (
         [pk for is_membership, pk in rows if is_membership],
         [pk for is_membership, pk in rows if not is_membership],
     )
@@ -733,43 +710,34 @@ def _alternatives(where: WhereNode) -> list[WhereNode]:
     return [where]
 
 
-# Stand for the chosen organization, and the user's organizations and the requests they take
-# part in, in the conditions compiled once (`_matching_once`, `filled`; the reader is
-# `READER`): no row has a negative id.
+# Stands for the chosen organization in the conditions compiled once (`_matching_once`,
+# `filled`; the reader is `READER`): no organization has a negative id.
 _ORGANIZATION = -2
-_MEMBERSHIPS = -1_000_000
-_PARTICIPATIONS = -2_000_000
 
 
-def _stand_ins(first: int, ids) -> dict[int, int]:
-    """Each id by its stand-in, counting down from `first`."""
-    return {first - number: pk for number, pk in enumerate(ids)}
-
-
-@lru_cache(maxsize=256)
-def _matching_once(
-    filters: RequestFilters, memberships: int, participations: int
-) -> tuple[str | None, tuple]:
-    """`_matching` for every user with this many memberships and participations and these
-    filters, compiled once per process with stand-in ids (building and compiling the
-    conditions through the ORM on every page cost half the query's own time)."""
-    matching, params = _matching(
-        User(pk=READER, is_active=True),
-        filters,
-        list(_stand_ins(_MEMBERSHIPS, range(memberships))),
-        list(_stand_ins(_PARTICIPATIONS, range(participations))),
-    )
+@lru_cache(maxsize=64)
+def _matching_once(filters: RequestFilters) -> tuple[str, tuple]:
+    """`_matching` for every reader and these filters, compiled once per process with stand-ins
+    (building and compiling the conditions through the ORM on every page cost half the query's
+    own time)."""
+    matching, params = _matching(User(pk=READER, is_active=True), filters)
     return matching, tuple(params)
 
 
-def _matching(
-    user: User, filters: RequestFilters, organization_ids: list[int], participating_ids: list[int]
-) -> tuple[str | None, list]:
+def _matching(user: User, filters: RequestFilters) -> tuple[str, list]:
     """The ids and times of the requests `tickets_for_request_list` gives, as SQL: one SELECT
-    per alternative of the access rule that can match anything (`_alternatives`); None when
-    none can."""
+    per alternative of the access rule (`_alternatives`), each reading the user's memberships
+    and participations itself (the page then needs no query of its own for them; split into
+    its alternatives, the rule no longer ORs across those subqueries, so each is still served
+    by an index alone)."""
     tickets = tickets_matching_request_filters(
-        tickets=_tickets_visible_given(user, organization_ids, participating_ids),
+        tickets=Ticket.objects.filter(
+            _visibility_q(
+                user,
+                in_organization=Q(organization_id__in=_MEMBER_ORGANIZATIONS.filter(user=user)),
+                participating=Q(pk__in=_REQUESTS_TAKEN_PART_IN.filter(user=user)),
+            )
+        ),
         user=user,
         filters=filters,
     )
@@ -777,13 +745,16 @@ def _matching(
     compiler = query.get_compiler(tickets.db)
     selects, params = [], []
     for alternative in _alternatives(query.where):
-        try:
-            where, where_params = compiler.compile(alternative)
-        except EmptyResultSet:  # this alternative matches nothing (no memberships, say)
-            continue
+        where, where_params = compiler.compile(alternative)
         selects.append(_MATCHING.format(where=where))
         params.extend(where_params)
-    return (" UNION ".join(selects) if selects else None), params
+    return " UNION ".join(selects), params
+
+
+# The user's organizations and the requests they take part in, as subqueries of the Requests
+# page's conditions.
+_MEMBER_ORGANIZATIONS = Membership.objects.order_by().values("organization_id")
+_REQUESTS_TAKEN_PART_IN = Ticket.participants.through.objects.order_by().values("ticket_id")
 
 
 def _aware(moment: datetime | str) -> datetime:
@@ -794,43 +765,25 @@ def _aware(moment: datetime | str) -> datetime:
 
 
 def request_list_page(
-    *,
-    user: User,
-    filters: RequestFilters,
-    start: int,
-    size: int,
-    memberships: Memberships | None = None,
+    *, user: User, filters: RequestFilters, start: int, size: int
 ) -> tuple[list[RequestListRow], int | None]:
     """`size` rows of what `tickets_for_request_list` gives, from `start`, and how many requests
     match in all (None when no row is there to carry it: past the end, or none match).
 
     One query: the matching requests' ids and times are read once, then counted and sorted for
     the page (a separate COUNT read them all a second time). Only the conditions, all on the
-    request table, are compiled by Django, and without a search only once per shape of the
-    list (`_matching_once`). Rows of values, not model instances, since building four instances
-    per row cost more than the query. `memberships` as `tickets_visible_to` takes them."""
+    request table, are compiled by Django, and without a search only once per set of filters
+    (`_matching_once`). Rows of values, not model instances, since building four instances per
+    row cost more than the query."""
     if not _sees_requests(user):
         return [], None
-    if memberships is None:
-        memberships = memberships_and_participations(user=user)
-    organization_ids, participating_ids = memberships
     if filters.query:  # a search's words are part of its conditions: compiled each time
-        matching, params = _matching(user, filters, organization_ids, participating_ids)
+        matching, params = _matching(user, filters)
     else:
         matching, params = _matching_once(
-            replace(filters, organization_id=filters.organization_id and _ORGANIZATION),
-            len(organization_ids),
-            len(participating_ids),
+            replace(filters, organization_id=filters.organization_id and _ORGANIZATION)
         )
-        values = {
-            READER: user.pk,
-            _ORGANIZATION: filters.organization_id,
-            **_stand_ins(_MEMBERSHIPS, organization_ids),
-            **_stand_ins(_PARTICIPATIONS, participating_ids),
-        }
-        params = filled(params, values)
-    if matching is None:  # nothing can match (a user of no organization, say)
-        return [], None
+        params = filled(params, {READER: user.pk, _ORGANIZATION: filters.organization_id})
     with connections[Ticket.objects.db].cursor() as cursor:
         cursor.execute(
             *prepared(

@@ -36,10 +36,8 @@ from tickets.forms import (
 from tickets.models import Ticket
 from tickets.notifications import rating_token_read, unsubscribe_token_read
 from tickets.selectors import (
-    Memberships,
     RequestFilters,
     attachment_get_for_user,
-    memberships_and_participations,
     request_list_page,
     request_page_for,
     ticket_get_for_action,
@@ -220,9 +218,7 @@ def _request_filters(request) -> tuple[RequestFilterForm, RequestFilters | None]
     return form, filters
 
 
-def _request_list_page(
-    *, user: User, memberships: Memberships, filters: RequestFilters | None, number
-) -> Page:
+def _request_list_page(*, user: User, filters: RequestFilters | None, number) -> Page:
     """The page of `tickets_for_request_list` that `Paginator.get_page` would show (the first
     for a number that is not one, the last past the end), with its rows from
     `request_list_page`, which counts the matching requests in the same query. Only a number
@@ -237,7 +233,6 @@ def _request_list_page(
     if 1 <= number <= LAST_PAGE_READ_DIRECTLY:
         rows, total = request_list_page(
             user=user,
-            memberships=memberships,
             filters=filters,
             start=(number - 1) * REQUESTS_PER_PAGE,
             size=REQUESTS_PER_PAGE,
@@ -250,7 +245,6 @@ def _request_list_page(
     page = paginator.get_page(number)
     page.object_list, _total = request_list_page(
         user=user,
-        memberships=memberships,
         filters=filters,
         start=(page.number - 1) * REQUESTS_PER_PAGE,
         size=REQUESTS_PER_PAGE,
@@ -264,10 +258,8 @@ class RequestListView(TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         form, filters = _request_filters(self.request)
-        memberships = memberships_and_participations(user=user)
         page = _request_list_page(
             user=user,
-            memberships=memberships,
             filters=filters,
             number=self.request.GET.get("page"),
         )
@@ -277,7 +269,7 @@ class RequestListView(TemplateView):
         # Filters that match every request leave nothing to ask: the user has none.
         match_all = filters is not None and filters.match_all
         has_requests = bool(page.object_list) or (
-            not match_all and tickets_visible_to(user=user, memberships=memberships).exists()
+            not match_all and tickets_visible_to(user=user).exists()
         )
         return super().get_context_data(
             filter_form=form,
