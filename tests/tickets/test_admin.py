@@ -703,6 +703,29 @@ def test_the_whole_list_of_a_large_table_says_about_how_many(
     assert "All tickets selected (about 4)" in page
 
 
+@pytest.mark.parametrize("page", [1, 8, 15])
+@pytest.mark.parametrize("params", [{}, {"queue": "all_open", "o": "2"}])
+def test_page_numbers_are_written_as_django_writes_them(
+    rf, engineer, customer_org, customer, queue_tickets, monkeypatch, page, params
+):
+    """The pagination's numbers (tickets.admin.paging.page_links) are Django's
+    `{% paginator_number %}` for each, byte for byte: this page, the ellipsis, the last."""
+    from django.contrib import admin
+    from django.contrib.admin.templatetags.admin_list import paginator_number
+
+    monkeypatch.setattr(TicketAdmin, "list_per_page", 1)
+    for number in range(12):
+        file_request(organization=customer_org, reporter=customer, summary=f"More {number}")
+    request = rf.get(CHANGELIST, {**params, "p": page})
+    request.user = engineer
+    changelist = admin.site.get_model_admin(Ticket).get_changelist_instance(request)
+    numbers = list(changelist.paginator.get_elided_page_range(changelist.page_num))
+    expected = "".join(f"\n    {paginator_number(changelist, number)}\n" for number in numbers)
+    assert changelist.page_links == expected
+    assert 'class="this-page"' in expected
+    assert "…" in expected
+
+
 def test_a_filtered_list_is_counted_exactly(as_engineer, estimated_from_one, queue_tickets):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tickets_ticket")

@@ -5,9 +5,13 @@ Counting every request exactly cost PostgreSQL more than reading and sorting the
 unfiltered list of a large table is therefore counted by PostgreSQL's own estimate, and the page
 says "about"; every filtered list, a queue or a search, is counted exactly."""
 
+import html
+
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
 
 # Below this many rows an exact count takes well under a millisecond.
 ESTIMATE_FROM = 20_000
@@ -60,3 +64,36 @@ class TriagePaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+# A stand-in page number: letters and digits, which writing a query string neither quotes nor
+# escapes.
+_PAGE_MARK = "0pagemark0"
+
+
+def page_links(cl) -> SafeString:
+    """The page numbers of admin/pagination.html, as its loop writes each with Django's
+    `{% paginator_number %}`. The links differ only in their number, so the query string is
+    written once around a stand-in, and each number put in."""
+    paginator = cl.paginator
+    before, mark, after = html.escape(cl.get_query_string({PAGE_VAR: _PAGE_MARK})).partition(
+        _PAGE_MARK
+    )
+    if not mark or _PAGE_MARK in after:
+        before = None
+    written = []
+    for number in paginator.get_elided_page_range(cl.page_num):
+        if number == paginator.ELLIPSIS:
+            link = f"{html.escape(str(number))} "
+        elif number == cl.page_num:
+            link = f'<span class="this-page">{number}</span> '
+        else:
+            url = (
+                f"{before}{number}{after}"
+                if before is not None
+                else html.escape(cl.get_query_string({PAGE_VAR: number}))
+            )
+            end = ' class="end"' if number == paginator.num_pages else ""
+            link = f'<a href="{url}"{end}>{number}</a> '
+        written.append(f"\n    {link}\n")
+    return mark_safe("".join(written))

@@ -49,7 +49,7 @@ from tickets.admin.forms import (
     TriageActionForm,
 )
 from tickets.admin.listed import listed_requests
-from tickets.admin.paging import TriagePaginator
+from tickets.admin.paging import TriagePaginator, page_links
 from tickets.admin.rows import result_table, written_per_page
 from tickets.admin.sidebar import filter_sidebar
 from tickets.attachments import attachment_download_response
@@ -128,6 +128,10 @@ class TicketChangeList(ChangeList):
     @cached_property
     def result_table(self) -> dict:
         return result_table(self)
+
+    @cached_property
+    def page_links(self) -> SafeString:
+        return page_links(self)
 
     @cached_property
     def filter_sidebar(self) -> SafeString:
