@@ -108,12 +108,14 @@ class LoadedModelChoiceField(ListedModelChoiceField):
 
 
 class ClusterChoiceField(ListedModelChoiceField):
+    def label_from_instance(self, obj: Cluster) -> str:
+        return f"{obj.name} ({obj.organization.name}, {obj.version})"
+
+
+class ReaderClusterChoiceField(ClusterChoiceField):
     """Offers `clusters_visible_to(reader)` and takes a posted choice only from them."""
 
     reader: User | None = None
-
-    def label_from_instance(self, obj: Cluster) -> str:
-        return f"{obj.name} ({obj.organization.name}, {obj.version})"
 
     def to_python(self, value):
         """The posted cluster, read with `cluster_visible_to` (the rule of the choices, compiled
@@ -154,7 +156,7 @@ class RequestForm(forms.Form):
             "as soon as we can."
         ),
     )
-    cluster = ClusterChoiceField(
+    cluster = ReaderClusterChoiceField(
         label=_("TiDB Cloud Cluster"),
         queryset=None,
         required=False,
