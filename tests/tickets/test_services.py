@@ -62,6 +62,17 @@ def test_a_technical_request_gets_a_key_the_plan_target_and_a_history(enterprise
     assert TicketEvent.objects.filter(ticket=ticket, kind="created", actor=owner).exists()
 
 
+def test_the_filed_request_is_the_stored_one_with_its_history(enterprise_org):
+    organization, owner, cluster = enterprise_org
+    ticket = technical(owner, organization, cluster=cluster, severity="S2")
+    stored = Ticket.objects.get(key=ticket.key)
+    for field in Ticket._meta.concrete_fields:
+        assert getattr(ticket, field.attname) == getattr(stored, field.attname), field.name
+    (event,) = TicketEvent.objects.filter(ticket=stored)
+    assert (event.kind, event.actor, event.to_value) == ("created", owner, "Waiting for support")
+    assert stored.created_at <= event.created_at
+
+
 def test_keys_are_sequential_per_portal(enterprise_org):
     organization, owner, _cluster = enterprise_org
     first = technical(owner, organization)
@@ -142,9 +153,9 @@ def test_the_access_the_form_read_files_without_reading_the_rule_again(
     organization, owner, _cluster = enterprise_org
     access = portal_access(user=owner, portal="technical")
     (entitled,) = access.organizations
-    # Its savepoint, the key, the request, its history and both emails: neither the
-    # organization's plan nor its response target is read again.
-    with django_assert_num_queries(6):
+    # Its savepoint, the request with its key and history (one statement) and both emails:
+    # neither the organization's plan nor its response target is read again.
+    with django_assert_num_queries(4):
         ticket = technical(owner, entitled, access=access, shared_with_organization=False)
     target = response_target_for(plan=Plan.objects.get(code="enterprise"), severity="S2")
     assert (ticket.organization, ticket.plan.code) == (organization, "enterprise")
