@@ -125,6 +125,10 @@ class ListedObjectsFilter(admin.RelatedFieldListFilter):
     Without `limit_choices_to`, the objects are read with SQL compiled once per process:
     building even this query through the ORM on every page cost more than running it."""
 
+    def queryset(self, request, queryset):
+        # Unused, Django's filter still copied the whole query to add nothing to it.
+        return super().queryset(request, queryset) if self.used_parameters else queryset
+
     def field_choices(self, field, request, model_admin):
         model = field.remote_field.model
         ordering = tuple(self.field_admin_ordering(field, request, model_admin))

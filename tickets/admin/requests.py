@@ -261,6 +261,14 @@ class TicketAdmin(admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return TicketChangeList
 
+    def get_actions(self, request):
+        """Django asks three times a page (the checkbox column, the action form and its
+        choices), each time checking every action's permissions: answered once per request."""
+        actions = request.__dict__.get("_ticket_actions")
+        if actions is None:
+            actions = request._ticket_actions = super().get_actions(request)
+        return actions
+
     def has_view_permission(self, request, obj=None):
         return request_is_engineer(request) and super().has_view_permission(request, obj)
 
