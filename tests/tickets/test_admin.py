@@ -685,6 +685,19 @@ def test_ticket_list_queries_do_not_grow_with_the_number_of_tickets(as_engineer)
     assert counts[0] == counts[1]
 
 
+@pytest.mark.parametrize("params", [{}, {"queue": "all_open"}])
+def test_the_list_reads_its_page_with_a_statement_prepared_once(as_engineer, queue_tickets, params):
+    """PostgreSQL plans the page's query once per connection, not on every view of the list."""
+    expected = keys_listed(as_engineer.get(CHANGELIST, params))
+    with CaptureQueriesContext(connection) as queries:
+        response = as_engineer.get(CHANGELIST, params)
+    assert keys_listed(response) == expected
+    assert queue_tickets["mine"].key in expected
+    page_reads = [query["sql"] for query in queries if '"tickets_ticket"."summary"' in query["sql"]]
+    assert len(page_reads) == 1
+    assert page_reads[0].startswith("EXECUTE hc_")
+
+
 @pytest.fixture
 def estimated_from_one(monkeypatch):
     """Every table counts as large: the unfiltered list uses PostgreSQL's estimate."""
