@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Cluster, Membership, Organization, User
-from helpcenter.sql import READER, filled, prepared
+from helpcenter.sql import CLUSTER, READER, filled, prepared
 
 CURRENT_ORGANIZATION_SESSION_KEY = "current_organization_id"
 
@@ -64,8 +64,6 @@ def clusters_visible_to(*, user: User, organization: Organization | None = None)
     return clusters.select_related("organization").order_by("organization__name", "name")
 
 
-# Stands for the cluster in `cluster_visible_to`'s query, compiled once (`filled`).
-_CLUSTER = -2
 # A cluster's id is a positive bigint: any other number names none (and is not sent).
 _LARGEST_ID = 2**63 - 1
 
@@ -73,10 +71,7 @@ _LARGEST_ID = 2**63 - 1
 @cache
 def _visible_cluster_query() -> tuple[str, tuple]:
     clusters = (
-        clusters_visible_to(user=User(pk=READER))
-        .filter(pk=_CLUSTER)
-        .select_related(None)
-        .order_by()
+        clusters_visible_to(user=User(pk=READER)).filter(pk=CLUSTER).select_related(None).order_by()
     )
     return clusters.query.get_compiler(using=clusters.db).as_sql()
 
@@ -89,7 +84,7 @@ def cluster_visible_to(*, user: User, cluster_id: int) -> Cluster | None:
     if not user.is_authenticated or not 0 < cluster_id <= _LARGEST_ID:
         return None
     sql, params = _visible_cluster_query()
-    params = filled(params, {READER: user.pk, _CLUSTER: cluster_id})
+    params = filled(params, {READER: user.pk, CLUSTER: cluster_id})
     return next(iter(Cluster.objects.raw(*prepared(sql, params))), None)
 
 

@@ -16,9 +16,11 @@ from django.dispatch import receiver
 # A parameter's SQL type from its Python value; bool before int (a bool is an int).
 _PARAMETER_TYPES = ((bool, "boolean"), (int, "bigint"), (str, "text"), (datetime, "timestamptz"))
 _PLACEHOLDER = re.compile(r"%%|%s")
-# Stands for the reader in SQL compiled once per process and run for every reader (`filled`):
-# no account has a negative id.
+# Stand for the values that change from run to run in SQL compiled once per process (`filled`):
+# the reader, and an organization or a cluster the page names. No row has a negative id.
 READER = -1
+ORGANIZATION = -2
+CLUSTER = -3
 # Filters and membership counts give a query several shapes; past this many statements a
 # connection forgets them all (DEALLOCATE ALL) rather than hold plans for every shape it met.
 MOST_PREPARED_PER_CONNECTION = 200

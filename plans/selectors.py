@@ -3,15 +3,16 @@ organizations. The tickets app, the help center home and the console menus all a
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import accumulate
 
 from django.db import connections, router
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization, User
-from helpcenter.sql import prepared
+from accounts.models import Organization, User
+from accounts.selectors import organizations_for_user
+from helpcenter.sql import READER, filled, prepared
 from plans.models import (
     DEFAULT_PLAN_CODE,
     Plan,
@@ -103,20 +104,20 @@ _SUBSCRIPTION_FIELDS, _SUBSCRIPTION_COLUMNS = _columns(Subscription, "s")
 _PLAN_FIELDS, _PLAN_COLUMNS = _columns(Plan, "p")
 _TARGET_FIELDS, _TARGET_COLUMNS = _columns(ResponseTarget, "t")
 
-# The rule, written out once: an organization of the user's reaches `portal` when its plan does
-# (Basic's without a subscription); each is read with its subscription, its plan and the plan's
-# response targets (one row per target: the request filed next takes its own from them), by
-# name. Built and compiled through the ORM (an OR of an IN and an EXISTS, select_related) it
-# cost the form's check about three times its round trip, on every request form and every
-# filing. Plain joins, which SQLite (`make run`) runs as PostgreSQL does.
+# The rule, written out once: an organization of the user's (`organizations_for_user`, compiled
+# in) reaches `portal` when its plan does (Basic's without a subscription); each is read with
+# its subscription, its plan and the plan's response targets (one row per target: the request
+# filed next takes its own from them), by name. Built and compiled through the ORM (an OR of an
+# IN and an EXISTS, select_related) it cost the form's check about three times its round trip,
+# on every request form and every filing. Plain joins, which SQLite (`make run`) runs as
+# PostgreSQL does.
 _PORTAL_ORGANIZATIONS = f"""
     SELECT {_ORGANIZATION_COLUMNS}, {_SUBSCRIPTION_COLUMNS}, {_PLAN_COLUMNS}, {_TARGET_COLUMNS}
-    FROM {Membership._meta.db_table} m
-    JOIN {Organization._meta.db_table} o ON o.id = m.organization_id
+    FROM {Organization._meta.db_table} o
     LEFT JOIN {Subscription._meta.db_table} s ON s.organization_id = o.id
     LEFT JOIN {Plan._meta.db_table} p ON p.id = s.plan_id
     LEFT JOIN {ResponseTarget._meta.db_table} t ON t.plan_id = p.id
-    WHERE m.user_id = %s AND EXISTS (
+    WHERE o.id IN ({{members}}) AND EXISTS (
         SELECT 1 FROM {PlanPortal._meta.db_table} r
         WHERE r.portal = %s AND r.plan_id = COALESCE(
             s.plan_id, (SELECT b.id FROM {Plan._meta.db_table} b WHERE b.code = %s)
@@ -124,8 +125,18 @@ _PORTAL_ORGANIZATIONS = f"""
     ) {{organization}}
     ORDER BY o.name, o.id, t.id
 """
-_ALL = _PORTAL_ORGANIZATIONS.format(organization="")
-_ONE = _PORTAL_ORGANIZATIONS.format(organization="AND o.id = %s")
+
+
+@cache
+def _portal_query(*, one: bool) -> tuple[str, tuple]:
+    """The rule for every user (the reader's stand-in in it, `filled`), for all of their
+    organizations or for one."""
+    members = organizations_for_user(user=User(pk=READER)).order_by().values("pk")
+    members_sql, members_params = members.query.get_compiler(using=members.db).as_sql()
+    sql = _PORTAL_ORGANIZATIONS.format(
+        members=members_sql, organization="AND o.id = %s" if one else ""
+    )
+    return sql, members_params
 
 
 def _reader(model, fields: list, connection):
@@ -176,9 +187,10 @@ def _portal_organizations(
     response targets as prefetch_related would."""
     if not user.is_authenticated:
         return []
-    sql, params = _ALL, [user.pk, portal, DEFAULT_PLAN_CODE]
+    sql, members_params = _portal_query(one=organization_id is not None)
+    params = [*filled(members_params, {READER: user.pk}), portal, DEFAULT_PLAN_CODE]
     if organization_id is not None:
-        sql, params = _ONE, [*params, organization_id]
+        params.append(organization_id)
     db = router.db_for_read(Organization)
     connection = connections[db]
     with connection.cursor() as cursor:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import Cluster, Membership, Organization, User
 from accounts.selectors import organization_members
 from helpcenter.mail.selectors import outbound_email_replied_to
-from helpcenter.sql import READER, filled, prepared
+from helpcenter.sql import ORGANIZATION, READER, filled, prepared
 from plans.models import Plan
 from tickets.models import (
     Attachment,
@@ -145,8 +145,9 @@ def _visibility_q(user: User, *, in_organization: Q, participating: Q) -> Q:
 _MEMBERSHIP = Membership.objects.order_by().filter(organization=OuterRef("organization_id"))
 _PARTICIPATION = Ticket.participants.through.objects.order_by().filter(ticket=OuterRef("pk"))
 
-# Every customer page but a request's starts with this query. Written out: building and
-# compiling the union through the ORM, and reading its rows back, cost twice its round trip.
+# `tickets_visible_to` starts with this query (the CSV export, the API, the Requests page's
+# question whether the user has any request at all). Written out: building and compiling the
+# union through the ORM, and reading its rows back, cost twice its round trip.
 _MEMBERSHIPS_AND_PARTICIPATIONS = f"""
     SELECT true, organization_id FROM {Membership._meta.db_table} WHERE user_id = %s
     UNION ALL
@@ -621,9 +622,8 @@ def tickets_for_request_list(*, user: User, filters: RequestFilters) -> QuerySet
 def tickets_matching_request_filters(
     *, tickets: QuerySet[Ticket], user: User, filters: RequestFilters
 ) -> QuerySet[Ticket]:
-    """`tickets` (what `tickets_visible_to` gave this user) narrowed by the Requests page's
-    filters, newest activity first. The page keeps the visible requests to ask whether the user
-    has any at all when nothing matches, without reading their memberships again."""
+    """`tickets` (the requests this user may see) narrowed by the Requests page's filters,
+    newest activity first."""
     conditions = Q()
     if filters.status == "open":
         conditions &= Q(status__in=Ticket.OPEN_STATUSES)
@@ -710,11 +710,6 @@ def _alternatives(where: WhereNode) -> list[WhereNode]:
     return [where]
 
 
-# Stands for the chosen organization in the conditions compiled once (`_matching_once`,
-# `filled`; the reader is `READER`): no organization has a negative id.
-_ORGANIZATION = -2
-
-
 @lru_cache(maxsize=64)
 def _matching_once(filters: RequestFilters) -> tuple[str, tuple]:
     """`_matching` for every reader and these filters, compiled once per process with stand-ins
@@ -734,7 +729,7 @@ def _matching(user: User, filters: RequestFilters) -> tuple[str, list]:
         tickets=Ticket.objects.filter(
             _visibility_q(
                 user,
-                in_organization=Q(organization_id__in=_MEMBER_ORGANIZATIONS.filter(user=user)),
+                in_organization=Q(organization_id__in=_MEMBERORGANIZATIONS.filter(user=user)),
                 participating=Q(pk__in=_REQUESTS_TAKEN_PART_IN.filter(user=user)),
             )
         ),
@@ -753,7 +748,7 @@ def _matching(user: User, filters: RequestFilters) -> tuple[str, list]:
 
 # The user's organizations and the requests they take part in, as subqueries of the Requests
 # page's conditions.
-_MEMBER_ORGANIZATIONS = Membership.objects.order_by().values("organization_id")
+_MEMBERORGANIZATIONS = Membership.objects.order_by().values("organization_id")
 _REQUESTS_TAKEN_PART_IN = Ticket.participants.through.objects.order_by().values("ticket_id")
 
 
@@ -781,9 +776,9 @@ def request_list_page(
         matching, params = _matching(user, filters)
     else:
         matching, params = _matching_once(
-            replace(filters, organization_id=filters.organization_id and _ORGANIZATION)
+            replace(filters, organization_id=filters.organization_id and ORGANIZATION)
         )
-        params = filled(params, {READER: user.pk, _ORGANIZATION: filters.organization_id})
+        params = filled(params, {READER: user.pk, ORGANIZATION: filters.organization_id})
     with connections[Ticket.objects.db].cursor() as cursor:
         cursor.execute(
             *prepared(

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Organization
-from helpcenter.sql import filled, prepared
+from helpcenter.sql import ORGANIZATION, filled, prepared
 from helpcenter.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 RECENT_DELIVERIES = 50
@@ -14,14 +14,9 @@ def webhook_endpoints_for(*, organization: Organization) -> QuerySet[WebhookEndp
     return WebhookEndpoint.objects.filter(organization=organization).order_by("url", "pk")
 
 
-# Stands for the organization in the active endpoints' query, compiled once (`filled`): no
-# organization has a negative id.
-_ORGANIZATION = -1
-
-
 @cache
 def _active_endpoints_query() -> tuple[str, tuple]:
-    endpoints = webhook_endpoints_for(organization=Organization(pk=_ORGANIZATION))
+    endpoints = webhook_endpoints_for(organization=Organization(pk=ORGANIZATION))
     endpoints = endpoints.filter(is_active=True)
     return endpoints.query.get_compiler(using=endpoints.db).as_sql()
 
@@ -31,7 +26,7 @@ def webhook_endpoints_active(*, organization_id: int) -> list[WebhookEndpoint]:
     a shared request asks, inside the filing's transaction: the query is compiled to SQL once
     per process, since building it through the ORM cost more than running it."""
     sql, params = _active_endpoints_query()
-    params = filled(params, {_ORGANIZATION: organization_id})
+    params = filled(params, {ORGANIZATION: organization_id})
     return list(WebhookEndpoint.objects.raw(*prepared(sql, params)))
 
 
