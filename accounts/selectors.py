@@ -5,8 +5,10 @@ organization's object exists."""
 
 from functools import cache
 
+from django.apps import apps
 from django.db.models import QuerySet
 from django.http import Http404
+from django_otp.models import Device
 
 from accounts.models import Cluster, Membership, Organization, User
 from helpcenter.sql import CLUSTER, READER, filled, prepared
@@ -86,6 +88,28 @@ def cluster_visible_to(*, user: User, cluster_id: int) -> Cluster | None:
     sql, params = _visible_cluster_query()
     params = filled(params, {READER: user.pk, CLUSTER: cluster_id})
     return next(iter(Cluster.objects.raw(*prepared(sql, params))), None)
+
+
+@cache
+def _device_query(model) -> tuple[str, tuple]:
+    return model.objects.filter(pk=0).query.sql_with_params()
+
+
+def second_factor_device(persistent_id: str) -> Device | None:
+    """The device a session was verified with, as django-otp's `Device.from_persistent_id`
+    reads it ("app_label.model_name/id"; None for a name that is no device), read on every
+    signed-in request: with SQL compiled once per device model, since building the query
+    through the ORM cost more than running it."""
+    model_label, _, device_id = persistent_id.rpartition("/")
+    try:
+        model = apps.get_model(model_label)
+        pk = int(device_id)
+    except (LookupError, ValueError):
+        return None
+    if not issubclass(model, Device) or not 0 < pk <= _LARGEST_ID:
+        return None
+    sql, _params = _device_query(model)
+    return next(iter(model.objects.raw(*prepared(sql, [pk]))), None)
 
 
 def cluster_get_for_user(*, user: User, cluster_id) -> Cluster:

@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     # The signed-in person's time zone for everything the request renders.
     "helpcenter.timezones.ReaderTimeZoneMiddleware",
     # Before the CSRF check reads the body: an oversized upload is refused with 413 unread.

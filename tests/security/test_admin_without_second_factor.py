@@ -4,7 +4,9 @@ with a second factor (TOTP or a one-time recovery code)."""
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import SecurityEvent
 from tests.factories import PASSWORD, StaffFactory, SupportEngineerFactory, TicketFactory
@@ -129,3 +131,23 @@ def test_a_customer_who_opted_in_needs_the_code_on_the_customer_login(client, ba
     refused = fresh.post("/accounts/login/", {"username": owner.email, "password": PASSWORD})
     assert refused.status_code == 200
     assert "_auth_user_id" not in fresh.session
+
+
+def test_the_device_a_session_was_verified_with_is_checked_on_every_request(client):
+    """The device is read again each time: unconfirmed, given to someone else or removed, it
+    verifies nothing, and the session forgets it."""
+    engineer, colleague = SupportEngineerFactory(), SupportEngineerFactory()
+    devices = TOTPDevice.objects.filter(pk=engineer.totpdevice_set.get().pk)
+    for change in (
+        lambda: devices.update(confirmed=False),
+        lambda: devices.update(user=colleague),
+        lambda: devices.delete(),
+    ):
+        devices.update(confirmed=True, user=engineer)
+        client.force_login(engineer)
+        assert client.get("/admin/tickets/ticket/").status_code == 200
+        change()
+        response = client.get("/admin/tickets/ticket/")
+        assert response.status_code == 302
+        assert response.url.startswith("/admin/login/")
+        assert DEVICE_ID_SESSION_KEY not in client.session
