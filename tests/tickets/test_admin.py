@@ -698,6 +698,30 @@ def test_the_list_reads_its_page_with_a_statement_prepared_once(as_engineer, que
     assert page_reads[0].startswith("EXECUTE hc_")
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": 'Printer "<b>&', "queue": "mine", "o": "2"},
+        {"_facets": "", "status__exact": "in_progress", "assignee": "none"},
+    ],
+)
+def test_the_search_box_is_written_as_django_writes_it(rf, engineer, queue_tickets, params):
+    """The search box (tickets.admin.search_box) is `{% search_form cl %}`, byte for byte: the
+    query, the filters kept as hidden fields and the count, escaped."""
+    from django.contrib import admin
+    from django.template import Context, Template
+
+    request = rf.get(CHANGELIST, params)
+    request.user = engineer
+    changelist = admin.site.get_model_admin(Ticket).get_changelist_instance(request)
+    expected = Template("{% load admin_list %}{% search_form cl %}").render(
+        Context({"cl": changelist, "opts": Ticket._meta})
+    )
+    assert changelist.search_box == expected
+    assert 'id="searchbar"' in expected
+
+
 @pytest.fixture
 def estimated_from_one(monkeypatch):
     """Every table counts as large: the unfiltered list uses PostgreSQL's estimate."""

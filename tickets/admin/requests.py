@@ -51,6 +51,7 @@ from tickets.admin.forms import (
 from tickets.admin.listed import listed_requests
 from tickets.admin.paging import TriagePaginator, page_links
 from tickets.admin.rows import result_table, written_per_page
+from tickets.admin.search_box import search_box
 from tickets.admin.sidebar import filter_sidebar
 from tickets.attachments import attachment_download_response
 from tickets.models import SlaAlert, Ticket, support_engineer_q
@@ -136,6 +137,10 @@ class TicketChangeList(ChangeList):
     @cached_property
     def filter_sidebar(self) -> SafeString:
         return filter_sidebar(self)
+
+    @cached_property
+    def search_box(self) -> SafeString:
+        return search_box(self)
 
 
 @admin.register(Ticket)
