@@ -698,6 +698,36 @@ def test_the_list_reads_its_page_with_a_statement_prepared_once(as_engineer, que
     assert page_reads[0].startswith("EXECUTE hc_")
 
 
+def test_the_sidebar_is_written_again_for_other_choices_parameters_or_language(
+    rf, engineer, queue_tickets
+):
+    """The sidebar is kept once per process for what it shows (tickets.admin.sidebar): a
+    renamed component, other parameters and another language each get theirs, Django's."""
+    from django.contrib import admin
+    from django.contrib.admin.templatetags.admin_list import admin_list_filter
+    from django.utils import translation
+
+    def sidebar(params):
+        request = rf.get(CHANGELIST, params)
+        request.user = engineer
+        changelist = admin.site.get_model_admin(Ticket).get_changelist_instance(request)
+        expected = "".join(admin_list_filter(changelist, spec) for spec in changelist.filter_specs)
+        assert changelist.filter_sidebar == expected
+        return expected
+
+    component = Component.objects.create(name="Storage")
+    assert "Storage" in sidebar({})
+    component.name = "Networking"
+    component.save()
+    assert "Networking" in sidebar({})
+    assert '<li class="selected">\n    <a href="?assignee=me"' not in sidebar({})
+    assert '<li class="selected">\n    <a href="?assignee=me"' in sidebar({"assignee": "me"})
+    with translation.override("de"):
+        assert "Nach queue" in sidebar({"assignee": "me"})
+    assert "By queue" in sidebar({"assignee": "me"})
+    assert sidebar({"assignee": "me"}) != sidebar({"assignee": "me", "q": "x"})
+
+
 @pytest.mark.parametrize(
     "params",
     [
