@@ -228,6 +228,17 @@ def test_engineer_cannot_delete_requests(as_engineer, ticket):
     assert "delete_selected" not in as_engineer.get(CHANGELIST).text
 
 
+def test_the_action_form_follows_the_actions_offered(as_engineer, ticket, monkeypatch):
+    """The action form is written once per process for its choices (actions.html, {% once %}):
+    a page offering fewer actions between two offering all shows only its own."""
+    pages = []
+    for actions in (TicketAdmin.actions, ("assign_to_me",), TicketAdmin.actions):
+        monkeypatch.setattr(TicketAdmin, "actions", actions)
+        pages.append(as_engineer.get(CHANGELIST).text)
+    assert ['value="mark_resolved"' in page for page in pages] == [True, False, True]
+    assert all('value="assign_to_me"' in page for page in pages)
+
+
 # Queues on the index
 
 

@@ -448,7 +448,11 @@ class TicketAdmin(admin.ModelAdmin):
                     reverse("admin:tickets_ticket_change", args=[ticket.pk])
                 )
         response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
+        context = getattr(response, "context_data", {})
+        if context.get("action_form") is not None:
+            # The unbound action form is written once per process for its choices (actions.html).
+            context["action_choices"] = tuple(context["action_form"].fields["action"].choices)
+        changelist = context.get("cl")
         if changelist is not None and changelist.paginator.estimated:
             response.context_data["selection_note_all"] = gettext(
                 "All %(name)s selected (about %(count)s)"
