@@ -1,6 +1,7 @@
 """The support engineers' triage in the admin: who gets in, the list, the request page, the
 actions, and that every change goes through the services (history, clocks, emails)."""
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -221,6 +222,33 @@ def test_the_list_head_follows_whether_the_engineer_may_act(as_engineer, enginee
         pages.append(as_engineer.get(CHANGELIST).text)
     assert [action_scripts in page for page in pages] == [False, True, False]
     assert ['name="action"' in page for page in pages] == [False, True, False]
+
+
+def test_the_user_links_follow_the_reader_and_keep_a_token_per_session(as_engineer, engineer):
+    """The admin's user links are rendered once per process for what they read ({% once %} in
+    admin/base_site.html): the password link only for a usable password, and the logout form's
+    token is each session's own."""
+    pages = []
+    for usable in (True, False, True):
+        if usable:
+            engineer.set_password("a-long-enough-password-1")
+        else:
+            engineer.set_unusable_password()
+        engineer.save()
+        as_engineer.force_login(engineer)
+        pages.append(as_engineer.get(CHANGELIST).text)
+    password_link = f'<a href="{reverse("admin:password_change")}">'
+    assert [password_link in page for page in pages] == [True, False, True]
+    logout = f'<form id="logout-form" method="post" action="{reverse("admin:logout")}">'
+    tokens = [
+        re.search(
+            re.escape(logout) + r'\s*<input type="hidden" name="csrfmiddlewaretoken" '
+            r'value="([^"]+)">',
+            page,
+        )[1]
+        for page in pages
+    ]
+    assert len(set(tokens)) == 3
 
 
 def test_engineer_cannot_delete_requests(as_engineer, ticket):
