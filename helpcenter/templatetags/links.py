@@ -37,10 +37,16 @@ def key_link(name: str, key: str) -> str:
     reversed once around a stand-in key (per name, script prefix, URLconf and language) and each
     key put in, since keys are too many to keep each link. A key that a URL would quote is
     reversed as it is."""
-    before, after = _around_key(name, get_script_prefix(), get_urlconf(), get_language())
+    before, after = key_link_parts(name)
     if quote(key, safe=RFC3986_SUBDELIMS + "~:@") != key:
         return reverse(name, args=(key,))
     return f"{before}{key}{after}"
+
+
+def key_link_parts(name: str) -> tuple[str, str]:
+    """What `key_link` writes for `name` before and after the key, for a list that writes one
+    link per row."""
+    return _around_key(name, get_script_prefix(), get_urlconf(), get_language())
 
 
 @lru_cache(maxsize=64)

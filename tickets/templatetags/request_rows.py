@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from helpcenter.templatetags.links import link
+from helpcenter.templatetags.links import key_link_parts
 from helpcenter.timezones import RelativeTimeElements
 from plans.models import Portal
 from tickets.models import Ticket
@@ -32,7 +32,6 @@ WAITING = (
     '<i aria-hidden="true" class="bi bi-reply-fill"></i> {}</div>'
 )
 STATUS_BADGE = '<span class="badge rounded-pill hc-status hc-status-{status}">{label}</span>'
-KEY_PLACEHOLDER = "KEY-0"
 
 
 @register.simple_tag
@@ -64,10 +63,7 @@ def _labels(language: str | None) -> tuple[dict[str, str], dict[str, str], str]:
 def request_rows(rows) -> SafeString:
     """One `<tr>` per row of `tickets.selectors.request_list_page`. The values that repeat down
     a page (organization, cluster, reporter, severity) are escaped once each."""
-    url_start, _placeholder, url_end = (
-        escape(part)
-        for part in link("tickets:request-detail", KEY_PLACEHOLDER).rpartition(KEY_PLACEHOLDER)
-    )
+    url_start, url_end = (escape(part) for part in key_link_parts("tickets:request-detail"))
     badges, portals, waiting = _labels(translation.get_language())
     escaped = _EscapedOnce()
     reporters = {}
