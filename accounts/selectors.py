@@ -91,6 +91,22 @@ def cluster_visible_to(*, user: User, cluster_id: int) -> Cluster | None:
 
 
 @cache
+def _user_query() -> tuple[str, tuple]:
+    return User._default_manager.filter(pk=0).query.sql_with_params()
+
+
+def user_by_id(user_id) -> User | None:
+    """The user of that id, as Django's ModelBackend reads the signed-in person on every request
+    (all fields; None for no such user): with SQL compiled once per process, since building
+    the query through the ORM cost three times what running it did (0.29 ms against 0.10 of
+    CPU)."""
+    if not isinstance(user_id, int) or not 0 < user_id <= _LARGEST_ID:
+        return None
+    sql, _params = _user_query()
+    return next(iter(User._default_manager.raw(*prepared(sql, [user_id]))), None)
+
+
+@cache
 def _device_query(model) -> tuple[str, tuple]:
     return model.objects.filter(pk=0).query.sql_with_params()
 

@@ -74,7 +74,7 @@ class SignUpVerifyView(TemplateView):
         if user is None:
             return self.render_to_response({"valid": False}, status=400)
         user, organization = services.sign_up_verify(user=user, ip_address=client_ip(request))
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.PasswordBackend")
         messages.success(
             request,
             _("Welcome! %(org)s is on the free Basic support plan.") % {"org": organization.name},

@@ -158,7 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes checks every login (customer and admin) before the password is even tried.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
