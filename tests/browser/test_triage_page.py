@@ -102,6 +102,8 @@ def test_keyboard_moves_through_the_queue_focuses_the_reply_and_assigns(laptop: 
     listed_first = rows.first.locator("th.field-key").inner_text()
     laptop.keyboard.press("Enter")
     expect(laptop.locator("#ticket-header h1")).to_contain_text(listed_first)
+    # The shortcuts' script is deferred: it listens once the page has loaded, not at its heading.
+    laptop.wait_for_load_state()
 
     laptop.keyboard.press("r")
     expect(laptop.locator("#id_body")).to_be_focused()
