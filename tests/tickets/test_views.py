@@ -726,6 +726,27 @@ def test_too_many_files_are_refused_and_the_comment_kept(client, shared_ticket, 
     assert not Comment.objects.filter(body="Three files").exists()
 
 
+def test_a_refused_comment_shows_only_on_its_own_answer(client, shared_ticket, settings):
+    """The empty comment form is written once per process: a refused comment's text and errors
+    come back with its own answer, never on the next page, and the form before it is empty."""
+    settings.ATTACHMENT_MAX_PER_COMMENT = 1
+    client.force_login(shared_ticket.reporter)
+    page = f"/requests/{shared_ticket.key}/"
+    before = client.get(page).text
+    uploads = [SimpleUploadedFile(f"{i}.txt", b"text") for i in range(2)]
+    refused = client.post(
+        f"{page}comments/", {"body": "Kept after a refusal", "attachments": uploads}
+    )
+    assert refused.status_code == 400
+    assert "Kept after a refusal</textarea>" in refused.text
+    assert "Attach at most 1 files to one comment." in refused.text
+    after = client.get(page).text
+    for html in (before, after):
+        assert "Kept after a refusal" not in html
+        assert "Attach at most" not in html
+        assert 'id="id_body">\n</textarea>' in html
+
+
 def test_a_file_over_the_size_limit_is_refused(client, shared_ticket, settings):
     settings.ATTACHMENT_MAX_BYTES = 10
     client.force_login(shared_ticket.reporter)
