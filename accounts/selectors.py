@@ -11,7 +11,7 @@ from django.http import Http404
 from django_otp.models import Device
 
 from accounts.models import Cluster, Membership, Organization, User
-from helpcenter.sql import CLUSTER, READER, filled, prepared
+from helpcenter.sql import CLUSTER, READER, filled, instances
 
 CURRENT_ORGANIZATION_SESSION_KEY = "current_organization_id"
 
@@ -87,7 +87,7 @@ def cluster_visible_to(*, user: User, cluster_id: int) -> Cluster | None:
         return None
     sql, params = _visible_cluster_query()
     params = filled(params, {READER: user.pk, CLUSTER: cluster_id})
-    return next(iter(Cluster.objects.raw(*prepared(sql, params))), None)
+    return next(iter(instances(Cluster, sql, params)), None)
 
 
 @cache
@@ -103,7 +103,7 @@ def user_by_id(user_id) -> User | None:
     if not isinstance(user_id, int) or not 0 < user_id <= _LARGEST_ID:
         return None
     sql, _params = _user_query()
-    return next(iter(User._default_manager.raw(*prepared(sql, [user_id]))), None)
+    return next(iter(instances(User, sql, [user_id])), None)
 
 
 @cache
@@ -125,7 +125,7 @@ def second_factor_device(persistent_id: str) -> Device | None:
     if not issubclass(model, Device) or not 0 < pk <= _LARGEST_ID:
         return None
     sql, _params = _device_query(model)
-    return next(iter(model.objects.raw(*prepared(sql, [pk]))), None)
+    return next(iter(instances(model, sql, [pk])), None)
 
 
 def cluster_get_for_user(*, user: User, cluster_id) -> Cluster:

@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Organization, User
 from accounts.selectors import current_organization, organizations_for_user
-from helpcenter.sql import READER, filled, prepared
+from helpcenter.sql import READER, filled, instances
 from plans.selectors import default_plan
 
 
@@ -22,9 +22,7 @@ def navigation(request):
     @cache
     def menus():
         sql, params = _menus_query()
-        organizations = list(
-            Organization.objects.raw(*prepared(sql, filled(params, {READER: user.pk})))
-        )
+        organizations = instances(Organization, sql, filled(params, {READER: user.pk}))
         current = current_organization(
             user=user, session=request.session, organizations=organizations
         )

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from helpcenter.sql import prepared
+from helpcenter.sql import instances, prepared
+from helpcenter.webhooks.models import WebhookEndpoint
 from tests.factories import TicketFactory
 
 
@@ -61,3 +62,37 @@ def test_a_connection_holds_a_bounded_number_of_statements(monkeypatch):
             cursor.execute(*prepared(sql, [1]))
             assert cursor.fetchone() == (1 + shape,)
     assert len(_prepared_names()) <= 3
+
+
+@pytest.mark.django_db
+def test_instances_are_the_objects_a_raw_queryset_gives(enterprise_org):
+    """The same fields through the same converters (a JSON list, an aware time), the columns
+    that are no field as attributes, and the fields not read deferred."""
+    organization, owner, _cluster = enterprise_org
+    for number in range(2):
+        WebhookEndpoint.objects.create(
+            organization=organization,
+            url=f"https://hooks.example.com/{number}",
+            events=["request.created", f"event-{number}"],
+            created_by=owner,
+        )
+    table = WebhookEndpoint._meta.db_table
+    sql = f"SELECT id, url, events, created_at, 6 * %s AS answer FROM {table} ORDER BY id"
+    expected = list(WebhookEndpoint.objects.raw(sql, [7]))
+    for _ in range(2):  # the plan made by the first read serves the second
+        read = instances(WebhookEndpoint, sql, [7])
+        assert [endpoint.pk for endpoint in read] == [endpoint.pk for endpoint in expected]
+        for mine, theirs in zip(read, expected, strict=True):
+            assert mine.events == theirs.events and isinstance(mine.events, list)
+            assert mine.url == theirs.url
+            assert mine.created_at == theirs.created_at and mine.created_at.tzinfo is not None
+            assert mine.answer == theirs.answer == 42
+            assert mine.get_deferred_fields() == theirs.get_deferred_fields() != set()
+            assert not mine._state.adding and mine._state.db == "default"
+
+
+@pytest.mark.django_db
+def test_instances_need_the_primary_key():
+    table = WebhookEndpoint._meta.db_table
+    with pytest.raises(ValueError, match="primary key"):
+        instances(WebhookEndpoint, f"SELECT url FROM {table} WHERE id = %s", [1])

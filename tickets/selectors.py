@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import Cluster, Membership, Organization, User
 from accounts.selectors import organization_members
 from helpcenter.mail.selectors import outbound_email_replied_to
-from helpcenter.sql import ORGANIZATION, READER, filled, prepared
+from helpcenter.sql import ORGANIZATION, READER, filled, instances, prepared
 from plans.models import Plan
 from tickets.models import (
     Attachment,
@@ -451,7 +451,7 @@ def _request_page_ticket(*, user: User, key: str) -> Ticket:
         raise Http404("No such request.")
     sql, params = _request_page_query()
     params = filled(params, {READER: user.pk, _KEY: key})
-    ticket = next(iter(Ticket.objects.raw(*prepared(sql, params))), None)
+    ticket = next(iter(instances(Ticket, sql, params)), None)
     if ticket is None:
         raise Http404("No such request.")
     ticket.organization = _loaded(Organization, ticket.organization_id, ticket.organization_row)

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Organization
-from helpcenter.sql import ORGANIZATION, filled, prepared
+from helpcenter.sql import ORGANIZATION, filled, instances
 from helpcenter.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 RECENT_DELIVERIES = 50
@@ -27,7 +27,7 @@ def webhook_endpoints_active(*, organization_id: int) -> list[WebhookEndpoint]:
     per process, since building it through the ORM cost more than running it."""
     sql, params = _active_endpoints_query()
     params = filled(params, {ORGANIZATION: organization_id})
-    return list(WebhookEndpoint.objects.raw(*prepared(sql, params)))
+    return instances(WebhookEndpoint, sql, params)
 
 
 def webhook_endpoint_get(*, organization: Organization, endpoint_id) -> WebhookEndpoint:
