@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import Environment, User
 from accounts.selectors import clusters_visible_to, organizations_for_user
+from helpcenter.templatetags.links import key_link_parts
 from plans.models import Portal, Severity
 from tickets.models import Attachment, Comment, Component, SatisfactionRating, Ticket
 from tickets.sla import ClockState, response_clock
@@ -26,6 +27,12 @@ class NamedRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class _ResponsePromise:
+    def __init__(self, ticket):
+        self.ticket = ticket
+        self.clock = response_clock(ticket=ticket)
+
+
 class ResponsePromiseSerializer(serializers.Serializer):
     """The first-response promise of the plan the request was opened under, and where it stands."""
 
@@ -35,11 +42,10 @@ class ResponsePromiseSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(source="clock.due_at", allow_null=True)
     responded_at = serializers.DateTimeField(source="ticket.first_responded_at", allow_null=True)
 
-
-class _ResponsePromise:
-    def __init__(self, ticket):
-        self.ticket = ticket
-        self.clock = response_clock(ticket=ticket)
+    # A field of the request (source="*"): built once per list, where a serializer made for each
+    # row's promise had its fields built again for every row.
+    def to_representation(self, ticket):
+        return super().to_representation(_ResponsePromise(ticket))
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -50,7 +56,7 @@ class TicketSerializer(serializers.ModelSerializer):
     organization = NamedRefSerializer(allow_null=True)
     cluster = NamedRefSerializer(allow_null=True)
     reporter = PersonSerializer()
-    response = serializers.SerializerMethodField()
+    response = ResponsePromiseSerializer(source="*", read_only=True)
 
     class Meta:
         model = Ticket
@@ -72,11 +78,8 @@ class TicketSerializer(serializers.ModelSerializer):
         ]
 
     def get_url(self, ticket) -> str:
-        return reverse("tickets:request-detail", args=[ticket.key])
-
-    @extend_schema_field(ResponsePromiseSerializer)
-    def get_response(self, ticket):
-        return ResponsePromiseSerializer(_ResponsePromise(ticket)).data
+        before, after = key_link_parts("tickets:request-detail")
+        return f"{before}{ticket.key}{after}"
 
 
 class RatingSerializer(serializers.ModelSerializer):
