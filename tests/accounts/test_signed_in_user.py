@@ -17,6 +17,12 @@ def log_in(client, user):
     assert client.session[BACKEND_SESSION_KEY] == "accounts.backends.PasswordBackend"
 
 
+def assert_asked_to_sign_in(client):
+    response = client.get("/requests/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
 def test_the_signed_in_person_is_read_fresh_on_every_request(client, basic_org):
     _org, owner, _cluster = basic_org
     log_in(client, owner)
@@ -34,9 +40,7 @@ def test_a_closed_or_deleted_account_is_signed_out_on_its_next_request(client, b
         User.objects.filter(pk=owner.pk).update(is_active=False)
     else:
         owner.delete()
-    response = client.get("/requests/")
-    assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
+    assert_asked_to_sign_in(client)
 
 
 def test_a_password_changed_elsewhere_signs_the_old_session_out(client, basic_org):
@@ -44,9 +48,7 @@ def test_a_password_changed_elsewhere_signs_the_old_session_out(client, basic_or
     log_in(client, owner)
     owner.set_password("another-correct-horse-battery")
     owner.save()
-    response = client.get("/requests/")
-    assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
+    assert_asked_to_sign_in(client)
 
 
 def test_a_session_of_a_backend_no_longer_listed_asks_to_sign_in_again(client, basic_org):
@@ -55,9 +57,7 @@ def test_a_session_of_a_backend_no_longer_listed_asks_to_sign_in_again(client, b
     session = client.session
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session.save()
-    response = client.get("/requests/")
-    assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
+    assert_asked_to_sign_in(client)
 
 
 def test_user_by_id_reads_every_field_as_the_orm_does(basic_org):
