@@ -1,4 +1,5 @@
-"""Server-side prepared statements for the SQL every page runs (PostgreSQL).
+"""Server-side prepared statements for the SQL every page runs (PostgreSQL), and the objects
+read from SQL compiled once (`instances`).
 
 Planning the request page's or the Requests page's query cost PostgreSQL more than running it.
 A statement prepared once per connection is planned for its first runs and then, when its

@@ -70,6 +70,6 @@ def test_user_by_id_reads_every_field_as_the_orm_does(basic_org):
     assert read.date_joined.tzinfo is not None
 
 
-@pytest.mark.parametrize("user_id", [0, -1, 2**63, "1", None, 10**6])
+@pytest.mark.parametrize("user_id", [0, -1, 2**63, "1", None, True, 10**6])
 def test_user_by_id_names_nobody_for_ids_no_user_has(basic_org, user_id):
     assert user_by_id(user_id) is None
