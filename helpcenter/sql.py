@@ -7,9 +7,8 @@ generic plan costs no more than the plans made for the values, reused without pl
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.signals import connection_created
@@ -92,53 +91,67 @@ def instances(model, sql: str, params: Sequence, *, using: str = DEFAULT_DB_ALIA
     attributes, unread fields deferred), for SQL compiled once. A raw queryset works out again
     for every query which of its columns are fields, their converters and the order to build
     in, which cost the signed-in person's read on every page twice what running it did; here
-    that is worked out once per model and list of columns."""
+    that is worked out once per connection, model and list of columns."""
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(*prepared(sql, params, using=using))
         columns = tuple(column[0] for column in cursor.description)
         rows = cursor.fetchall()
-    names, positions, converters, extras = _row_plan(model, columns, using)
+    plans = connection.__dict__.setdefault("row_plans", {})
+    plan = plans.get((model, columns))
+    if plan is None:
+        if len(plans) >= MOST_PREPARED_PER_CONNECTION:
+            plans.clear()
+        plan = plans[(model, columns)] = _row_plan(model, columns, connection)
+    read, positions, extras = plan
     objects = []
     for row in rows:
-        if converters:
-            row = list(row)
-            for position, field_converters, expression in converters:
-                for converter in field_converters:
-                    row[position] = converter(row[position], expression, connection)
-        instance = model.from_db(using, names, [row[position] for position in positions])
+        instance = read([row[position] for position in positions])
         for column, position in extras:
             setattr(instance, column, row[position])
         objects.append(instance)
     return objects
 
 
-@lru_cache(maxsize=256)
-def _row_plan(model, columns: tuple[str, ...], using: str):
-    """As Django's RawModelIterable plans a raw query's rows: the fields read, where each is in
-    the row, the converters of each, and the other columns."""
-    connection = connections[using]
+def _row_plan(model, columns: tuple[str, ...], connection):
+    """As Django's RawModelIterable plans a raw query's rows: the model's fields among the
+    columns (the primary key required), where each is in the row, and the other columns."""
     identifier = connection.introspection.identifier_converter
-    by_column = {identifier(field.column): field for field in model._meta.concrete_fields}
+    field_columns = {identifier(field.column) for field in model._meta.concrete_fields}
     fields = [field for field in model._meta.fields if identifier(field.column) in columns]
     if model._meta.pk not in fields:
         raise ValueError(f"{model.__name__}: the query must read the primary key")
-    converters = []
-    for position, column in enumerate(columns):
-        field = by_column.get(column)
-        if field is None:
-            continue
-        expression = field.get_col(model._meta.db_table)
-        found = connection.ops.get_db_converters(expression) + expression.get_db_converters(
-            connection
-        )
-        if found:
-            converters.append((position, tuple(found), expression))
     return (
-        [field.attname for field in fields],
+        row_reader(model, fields, connection),
         [columns.index(identifier(field.column)) for field in fields],
-        tuple(converters),
         tuple(
-            (column, position) for position, column in enumerate(columns) if column not in by_column
+            (column, position)
+            for position, column in enumerate(columns)
+            if column not in field_columns
         ),
     )
+
+
+def row_reader(model, fields: list, connection) -> Callable[[Sequence], object]:
+    """A `model` object from the values of `fields` (in that order; its other fields deferred)
+    read by hand, as the ORM gives them: through the backend's and the fields' converters
+    (SQLite returns times as naive text, decimals as floats, flags as integers)."""
+    converters = [
+        (index, converters, field.cached_col)
+        for index, field in enumerate(fields)
+        if (
+            converters := connection.ops.get_db_converters(field.cached_col)
+            + field.get_db_converters(connection)
+        )
+    ]
+    names = [field.attname for field in fields]
+
+    def read(values: Sequence):
+        if converters:
+            values = list(values)
+            for index, field_converters, expression in converters:
+                for converter in field_converters:
+                    values[index] = converter(values[index], expression, connection)
+        return model.from_db(connection.alias, names, values)
+
+    return read

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.selectors import organizations_for_user
-from helpcenter.sql import READER, filled, prepared
+from helpcenter.sql import READER, filled, prepared, row_reader
 from plans.models import (
     DEFAULT_PLAN_CODE,
     Plan,
@@ -139,36 +139,12 @@ def _portal_query(*, one: bool) -> tuple[str, tuple]:
     return sql, members_params
 
 
-def _reader(model, fields: list, connection):
-    """Values read by hand as the ORM gives them: through the backend's and the fields'
-    converters (SQLite returns times as naive text, decimals as floats, flags as integers)."""
-    converters = [
-        (index, converters)
-        for index, field in enumerate(fields)
-        if (
-            converters := connection.ops.get_db_converters(field.cached_col)
-            + field.get_db_converters(connection)
-        )
-    ]
-    names = [field.attname for field in fields]
-
-    def read(values):
-        if converters:
-            values = list(values)
-            for index, field_converters in converters:
-                for converter in field_converters:
-                    values[index] = converter(values[index], fields[index].cached_col, connection)
-        return model.from_db(connection.alias, names, values)
-
-    return read
-
-
 def _readers(connection) -> tuple:
     """The four readers of this connection's rows (made once per connection)."""
     readers = connection.__dict__.get("portal_readers")
     if readers is None:
         readers = connection.__dict__["portal_readers"] = tuple(
-            _reader(model, fields, connection)
+            row_reader(model, fields, connection)
             for model, fields in (
                 (Organization, _ORGANIZATION_FIELDS),
                 (Subscription, _SUBSCRIPTION_FIELDS),

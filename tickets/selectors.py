@@ -729,7 +729,7 @@ def _matching(user: User, filters: RequestFilters) -> tuple[str, list]:
         tickets=Ticket.objects.filter(
             _visibility_q(
                 user,
-                in_organization=Q(organization_id__in=_MEMBERORGANIZATIONS.filter(user=user)),
+                in_organization=Q(organization_id__in=_MEMBER_ORGANIZATIONS.filter(user=user)),
                 participating=Q(pk__in=_REQUESTS_TAKEN_PART_IN.filter(user=user)),
             )
         ),
@@ -748,7 +748,7 @@ def _matching(user: User, filters: RequestFilters) -> tuple[str, list]:
 
 # The user's organizations and the requests they take part in, as subqueries of the Requests
 # page's conditions.
-_MEMBERORGANIZATIONS = Membership.objects.order_by().values("organization_id")
+_MEMBER_ORGANIZATIONS = Membership.objects.order_by().values("organization_id")
 _REQUESTS_TAKEN_PART_IN = Ticket.participants.through.objects.order_by().values("ticket_id")
 
 
