@@ -108,23 +108,29 @@ def relative_time(value: datetime | None, *, now: datetime | None = None) -> str
 
 
 def _relative_words(value: datetime, now: datetime, language: str | None) -> str:
-    span = abs(value - now)
-    if span < JUST_NOW:
+    if abs(value - now) < JUST_NOW:
         return _("just now")
+    future = value > now
+    earlier, later = (now, value) if future else (value, now)
+    # Counted on the earlier moment's clock, as `timesince` counts: across a daylight-saving
+    # change its wall-clock span, not the elapsed one (a day, not 23 hours).
+    later = later.astimezone(earlier.tzinfo)
+    span = later - earlier
     if span >= WITHOUT_MONTHS:
-        future = value > now
-        unit, count = _calendar_span(now, value) if future else _calendar_span(value, now)
+        unit, count = _calendar_span(earlier, later)
         return _relative_phrase(language, future, unit, count)
     seconds = span.days * 24 * 3600 + span.seconds
-    unit, size = next((unit, size) for unit, size in SPAN_UNITS if seconds >= size)
-    return _relative_phrase(language, value > now, unit, seconds // size)
+    # Under a minute on that clock (a clock set back): "0 minutes", as `timesince` says.
+    unit, size = next(
+        ((unit, size) for unit, size in SPAN_UNITS if seconds >= size), SPAN_UNITS[-1]
+    )
+    return _relative_phrase(language, future, unit, max(seconds, 0) // size)
 
 
 def _calendar_span(earlier: datetime, later: datetime) -> tuple[str, int]:
-    """The unit and count that `timesince(earlier, later, depth=1)` names for four weeks or more:
-    whole calendar months compared in the earlier moment's zone, as it does, without building
+    """The unit and count that `timesince(earlier, later, depth=1)` names for four weeks or more
+    (`later` on `earlier`'s clock): whole calendar months, as it counts them, without building
     its pivot date and every smaller part (five times the cost, on every older request)."""
-    later = later.astimezone(earlier.tzinfo)
     months = (later.year - earlier.year) * 12 + later.month - earlier.month
     if earlier.day > later.day or (earlier.day == later.day and earlier.time() > later.time()):
         months -= 1

@@ -333,6 +333,11 @@ def test_the_admins_own_date_columns_name_the_readers_zone(admin_client, admin_u
     offset=st.timedeltas(min_value=timedelta(days=-1200), max_value=timedelta(days=1200)),
     zone=ZONES,
 )
+@example(  # across New York's spring change: a day on its clocks, 23 hours elapsed
+    now=datetime(2024, 3, 11, tzinfo=UTC),
+    offset=timedelta(days=-1, microseconds=1),
+    zone="America/New_York",
+)
 def test_months_and_years_read_as_djangos_timesince_from_any_day(now, offset, zone):
     """Month ends, leap days and moments in another zone: the calendar count agrees."""
     value = (now + offset).astimezone(ZoneInfo(zone))
